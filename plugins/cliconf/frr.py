@@ -1,0 +1,173 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, paynet network infrastructure team
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Cliconf plugin for FRRouting's vtysh over ansible.netcommon.network_cli."""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = """
+author: paynet network infrastructure team
+name: frr
+short_description: Cliconf plugin for FRRouting vtysh
+description:
+  - Lets C(ansible.netcommon.network_cli) talk to FRRouting's C(vtysh), so that
+    C(ansible.netcommon.cli_command), C(ansible.netcommon.cli_config) and this collection's modules
+    work against FRR routers.
+  - C(edit_config) enters C(configure terminal), sends each line, stops at the first line FRR
+    refuses and always leaves configuration mode with C(end), also after a failure.
+  - Error messages are passed through C(paynet.netinfra) secret masking, so a refused
+    C(neighbor ... password ...) line never prints its password.
+version_added: 0.1.0
+"""
+
+import json
+import re
+
+from ansible.errors import AnsibleConnectionFailure
+from ansible.module_utils.common.text.converters import to_text
+from ansible_collections.ansible.netcommon.plugins.module_utils.network.common.config import NetworkConfig, dumps
+from ansible_collections.ansible.netcommon.plugins.module_utils.network.common.utils import to_list
+from ansible_collections.ansible.netcommon.plugins.plugin_utils.cliconf_base import CliconfBase
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.secrets import mask_text
+
+VERSION_RE = re.compile(r"FRRouting (\S+) \(([^)]*)\)")
+
+
+class Cliconf(CliconfBase):
+    """vtysh as an Ansible cliconf platform."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._device_info = {}
+
+    # -- information -------------------------------------------------------------------------
+    def get_device_info(self):
+        if not self._device_info:
+            out = to_text(self.get("show version"), errors="surrogate_or_strict")
+            match = VERSION_RE.search(out)
+            self._device_info = {
+                "network_os": "paynet.netinfra.frr",
+                "network_os_version": match.group(1) if match else None,
+                "network_os_hostname": match.group(2) if match else None,
+                "network_os_platform": "frr",
+            }
+        return self._device_info
+
+    def get_device_operations(self):
+        return {
+            "supports_diff_replace": False,
+            "supports_commit": False,
+            "supports_rollback": False,
+            "supports_defaults": False,
+            "supports_onbox_diff": False,
+            "supports_commit_comment": False,
+            "supports_multiline_delimiter": False,
+            "supports_diff_match": True,
+            "supports_diff_ignore_lines": True,
+            "supports_generate_diff": True,
+            "supports_replace": False,
+        }
+
+    def get_option_values(self):
+        return {
+            "format": ["text"],
+            "diff_match": ["line", "strict", "exact", "none"],
+            "diff_replace": ["line", "block"],
+            "output": ["text", "json"],
+        }
+
+    def get_capabilities(self):
+        result = super().get_capabilities()
+        result["rpc"] += ["get_diff", "run_commands", "save_config"]
+        result["device_operations"] = self.get_device_operations()
+        result.update(self.get_option_values())
+        return json.dumps(result)
+
+    # -- reading ------------------------------------------------------------------------------
+    def get_config(self, source="running", flags=None, format=None):
+        if source not in ("running", "startup"):
+            raise ValueError("fetching configuration from %s is not supported" % source)
+        if format not in (None, "text"):
+            raise ValueError("'format' value %s is not supported for FRR" % format)
+        cmd = "show running-config" if source == "running" else "show startup-config"
+        if flags:
+            cmd += " " + " ".join(to_list(flags))
+        return self.send_command(cmd)
+
+    def get(self, command=None, prompt=None, answer=None, sendonly=False, newline=True,
+            output=None, check_all=False):
+        if not command:
+            raise ValueError("must provide value of command to execute")
+        if output and output not in ("text", "json"):
+            raise ValueError("'output' value %s is not supported for FRR" % output)
+        if output == "json" and not command.rstrip().endswith(" json"):
+            command = command.rstrip() + " json"
+        return self.send_command(command=command, prompt=prompt, answer=answer, sendonly=sendonly,
+                                 newline=newline, check_all=check_all)
+
+    def run_commands(self, commands=None, check_rc=True):
+        if commands is None:
+            raise ValueError("'commands' value is required")
+        responses = []
+        for cmd in to_list(commands):
+            if not isinstance(cmd, dict):
+                cmd = {"command": cmd}
+            output = cmd.pop("output", None)
+            try:
+                out = self.get(output=output, **cmd)
+            except AnsibleConnectionFailure as exc:
+                if check_rc:
+                    raise AnsibleConnectionFailure(mask_text(to_text(exc))) from None
+                out = getattr(exc, "err", to_text(exc))
+            responses.append(to_text(out, errors="surrogate_or_strict"))
+        return responses
+
+    # -- writing ------------------------------------------------------------------------------
+    def edit_config(self, candidate=None, commit=True, replace=None, comment=None):
+        """Send ``candidate`` lines in one ``configure terminal`` session.
+
+        Stops at the first refused line and raises with FRR's message (secrets masked). ``end`` is
+        always sent, so the persistent connection never stays in configuration mode.
+        """
+        if replace:
+            raise ValueError("FRR cliconf does not support replace; use frr-reload.py for that")
+        if comment:
+            raise ValueError("FRR does not support commit comments")
+        lines = [line for line in to_list(candidate) if isinstance(line, dict) or line.strip()]
+        requests, responses = [], []
+        self.send_command("configure terminal")
+        try:
+            for line in lines:
+                if not isinstance(line, dict):
+                    line = {"command": line}
+                try:
+                    responses.append(self.send_command(**line))
+                except AnsibleConnectionFailure as exc:
+                    raise AnsibleConnectionFailure(
+                        "FRR refused %r: %s" % (mask_text(line["command"]), mask_text(to_text(exc)))
+                    ) from None
+                requests.append(line["command"])
+        finally:
+            self.send_command("end")
+        return {"request": requests, "response": responses}
+
+    def save_config(self):
+        """Write the running configuration to the integrated frr.conf."""
+        return self.send_command("write memory")
+
+    def get_diff(self, candidate=None, running=None, diff_match="line", diff_ignore_lines=None,
+                 path=None, diff_replace="line"):
+        """Line diff in FRR's one-space-indented hierarchy (for ansible.netcommon.cli_config)."""
+        if candidate is None:
+            raise ValueError("candidate configuration is required to generate diff")
+        candidate_obj = NetworkConfig(indent=1)
+        candidate_obj.load(candidate)
+        if running and diff_match != "none":
+            running_obj = NetworkConfig(indent=1, contents=running, ignore_lines=diff_ignore_lines)
+            configdiffobjs = candidate_obj.difference(running_obj, path=path, match=diff_match,
+                                                      replace=diff_replace)
+        else:
+            configdiffobjs = candidate_obj.items
+        return {"config_diff": dumps(configdiffobjs, "commands") if configdiffobjs else ""}
