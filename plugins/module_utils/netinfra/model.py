@@ -114,7 +114,7 @@ def normalise_device(config):
     for partner in config.get("partners") or []:
         norm = normalise_partner(partner["name"], partner, announce)
         norm["sessions"] = sorted((normalise_session(s) for s in partner.get("sessions") or []),
-                                  key=lambda s: ipaddress.ip_address(s["peer_address"]).packed)
+                                  key=lambda s: addr_sort_key(s["peer_address"]))
         partners.append(norm)
     return {
         "asn": int(config["asn"]) if config.get("asn") is not None else None,
@@ -160,3 +160,8 @@ def device_config_from_intent(partners, hostname, bgp, only=None):
         "graceful_shutdown": bool(bgp.get("graceful_shutdown", False)),
         "partners": out_partners,
     }
+
+
+def addr_sort_key(address):
+    addr = ipaddress.ip_address(address)
+    return (addr.version, addr.packed)

@@ -18,7 +18,7 @@ import ipaddress
 import re
 
 from ..frr.config import Node, merge, diff, parse, render, trees_equal
-from ...model import object_name, partner_from_object_name, ip_family, normalise_device
+from ...model import object_name, partner_from_object_name, ip_family, normalise_device, addr_sort_key
 
 STATES = ("merged", "replaced", "overridden", "deleted")
 AF_NAME = {4: "ipv4 unicast", 6: "ipv6 unicast"}
@@ -366,7 +366,7 @@ def gather(running_text, mask=None):
         for family in (4, 6):
             partner["accept_prefixes"].extend(plists.get(object_name(name, family, "in"), []))
             partner["announce"].extend(e["prefix"] for e in plists.get(object_name(name, family, "out"), []))
-        partner["sessions"].sort(key=lambda s: ipaddress.ip_address(s["peer_address"]).packed)
+        partner["sessions"].sort(key=lambda s: addr_sort_key(s["peer_address"]))
     result["partners"] = [partners[n] for n in sorted(partners)]
     return result
 
@@ -381,3 +381,36 @@ def _parse_max_prefix(words):
     elif len(rest) >= 2 and rest[0] == "restart":
         out["restart"] = int(rest[1])
     return out
+
+
+# -- secrets in what we show ----------------------------------------------------------------------
+MASK = "********"
+_PASSWORD_RE = re.compile(r"^(\s*neighbor (\S+) password )(\S.*)$", re.M)
+
+
+def _passwords(text):
+    return {m.group(2): m.group(3) for m in _PASSWORD_RE.finditer(text)}
+
+
+def mask_passwords(text, compare_to=None):
+    """Mask every BGP password; with ``compare_to`` mark the ones that differ from it as changed,
+    so a password change still shows as a changed line in the diff without showing either value."""
+    other = _passwords(compare_to) if compare_to is not None else {}
+
+    def repl(match):
+        peer, value = match.group(2), match.group(3)
+        if compare_to is not None and peer in other and other[peer] != value:
+            return match.group(1) + MASK + " (changed)"
+        return match.group(1) + MASK
+    return _PASSWORD_RE.sub(repl, text)
+
+
+def mask_commands(commands):
+    return [_PASSWORD_RE.sub(lambda m: m.group(1) + MASK, line) for line in commands]
+
+
+def display(plan_):
+    """Masked before/after texts of the owned scope for Ansible's --diff."""
+    before = render(plan_.before)
+    after = render(plan_.expected)
+    return mask_passwords(before), mask_passwords(after, compare_to=before)

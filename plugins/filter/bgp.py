@@ -1,0 +1,47 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, paynet network infrastructure team
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters that turn the fleet's partner intent into one device's BGP peering config."""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.model import device_config_from_intent
+
+
+def bgp_device_config(partners, hostname, bgp=None, only=None):
+    """The paynet.netinfra.bgp_peering ``config`` for ``hostname``."""
+    if isinstance(only, str):
+        only = [only]
+    try:
+        return device_config_from_intent(partners or {}, hostname, bgp or {}, only=only)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise AnsibleFilterError("bgp_device_config for %s: %s" % (hostname, exc)) from exc
+
+
+def partner_devices(partners, names=None):
+    """Inventory hostnames that hold a session (or tunnel) of the named partners (all if None)."""
+    if isinstance(names, str):
+        names = [names]
+    hosts = set()
+    for name, partner in (partners or {}).items():
+        if names and name not in names:
+            continue
+        for item in (partner or {}).get("sessions", []) + (partner or {}).get("tunnels", []):
+            if item.get("device"):
+                hosts.add(item["device"])
+    if names:
+        unknown = set(names) - set(partners or {})
+        if unknown:
+            raise AnsibleFilterError("unknown partner(s): %s. Fix: use a name from the partners intent "
+                                     "(inventories/<env>/group_vars/all/partners/)." % ", ".join(sorted(unknown)))
+    return sorted(hosts)
+
+
+class FilterModule:
+    """paynet.netinfra BGP filters."""
+
+    def filters(self):
+        return {"bgp_device_config": bgp_device_config, "partner_devices": partner_devices}

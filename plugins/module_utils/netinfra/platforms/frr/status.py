@@ -1,0 +1,125 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, paynet network infrastructure team
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Operational BGP state from FRR's JSON (``show bgp summary json``, ``... neighbors X routes json``)."""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import json
+
+SUMMARY_COMMAND = "show bgp vrf default summary json"
+
+_REASONS = {
+    "Idle": "the session is idle: it is shut down, the peer address is unreachable, or it was reset "
+            "(maximum-prefix exceeded, hold timer expired); see 'show bgp neighbors {peer}'",
+    "Connect": "no TCP session to the peer: check reachability, TTL security (GTSM) on both sides, "
+               "and the TCP-MD5 password (a wrong password fails silently; the kernel counts it in "
+               "TcpExt TCPMD5Failure/TCPMD5NotFound)",
+    "Active": "no TCP session to the peer: check reachability, TTL security (GTSM) on both sides, "
+              "and the TCP-MD5 password (a wrong password fails silently; the kernel counts it in "
+              "TcpExt TCPMD5Failure/TCPMD5NotFound)",
+    "OpenSent": "TCP is up but the peer sent no OPEN: check the remote AS and the peer's config",
+    "OpenConfirm": "OPEN exchanged but no KEEPALIVE yet: check timers and capabilities",
+}
+
+
+def _load(text):
+    if isinstance(text, dict):
+        return text
+    text = text.strip()
+    if not text:
+        return {}
+    return json.loads(text[text.index("{"):]) if "{" in text else {}
+
+
+def parse_summary(text):
+    """``show bgp vrf default summary json`` -> {peer: {state, prefixes_received, ...}}."""
+    data = _load(text)
+    peers = {}
+    for af_name, af in data.items():
+        if not isinstance(af, dict) or "peers" not in af:
+            continue
+        for peer, info in af["peers"].items():
+            entry = peers.setdefault(peer, {
+                "peer_address": peer, "state": info.get("state"), "remote_as": info.get("remoteAs"),
+                "description": info.get("desc"), "uptime": info.get("peerUptime"),
+                "prefixes_received": {}, "prefixes_sent": {}})
+            state = info.get("state")
+            if state and state != "Established" and entry["state"] == "Established":
+                entry["state"] = state
+            entry["prefixes_received"][af_name] = info.get("pfxRcd", 0)
+            entry["prefixes_sent"][af_name] = info.get("pfxSnt", 0)
+    for entry in peers.values():
+        entry["established"] = entry["state"] == "Established"
+    return peers
+
+
+def parse_routes(text):
+    """``show bgp <afi> unicast neighbors X routes json`` -> list of accepted prefixes."""
+    data = _load(text)
+    return sorted((data.get("routes") or {}).keys())
+
+
+def reason_for(state, peer, admin_shutdown=False):
+    if admin_shutdown:
+        return "administratively shut down in intent"
+    if state is None:
+        return "not configured on the router"
+    return _REASONS.get(state.split(" ")[0].split("(")[0], "state %s" % state).format(peer=peer)
+
+
+def outside_policy(prefixes, accept):
+    """Prefixes not covered by any accept entry ({prefix, ge, le}) of the partner."""
+    entries = []
+    for entry in accept:
+        net = ipaddress.ip_network(entry["prefix"])
+        low = entry.get("ge") or net.prefixlen
+        high = entry.get("le") or (entry.get("ge") and net.max_prefixlen) or net.prefixlen
+        entries.append((net, low, high))
+    bad = []
+    for prefix in prefixes:
+        net = ipaddress.ip_network(prefix)
+        if not any(net.version == e.version and net.subnet_of(e) and low <= net.prefixlen <= high
+                   for e, low, high in entries):
+            bad.append(prefix)
+    return bad
+
+
+def evaluate(config, summary, routes=None):
+    """Per-session verdicts for the normalised device ``config`` against parsed ``summary``.
+
+    ``routes`` maps a peer to the prefixes it installed (after policy); when given, prefixes outside
+    the partner's accept list and counts over max_prefixes fail the session.
+    """
+    results = []
+    for partner in config.get("partners") or []:
+        for session in partner["sessions"]:
+            peer = session["peer_address"]
+            live = summary.get(peer)
+            state = live["state"] if live else None
+            result = {"partner": partner["name"], "peer_address": peer, "state": state,
+                      "established": bool(live and live["established"]),
+                      "prefixes_received": sum((live or {}).get("prefixes_received", {}).values()),
+                      "prefixes_sent": sum((live or {}).get("prefixes_sent", {}).values()),
+                      "ok": True, "reason": None}
+            if session.get("shutdown"):
+                result["ok"] = not result["established"]
+                result["reason"] = None if result["ok"] else "intent says shutdown but it is Established"
+            elif not result["established"]:
+                result["ok"] = False
+                result["reason"] = reason_for(state, peer)
+            if routes is not None and peer in routes:
+                result["accepted_prefixes"] = routes[peer]
+                bad = outside_policy(routes[peer], partner["accept_prefixes"])
+                if bad:
+                    result["ok"] = False
+                    result["reason"] = "accepts prefixes outside its policy: %s" % ", ".join(bad)
+            limit = (partner.get("max_prefixes") or {}).get("limit")
+            if limit and result["prefixes_received"] > limit:
+                result["ok"] = False
+                result["reason"] = "receives %d prefixes, over max_prefixes %d" % (result["prefixes_received"], limit)
+            results.append(result)
+    return results

@@ -1,0 +1,222 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, paynet network infrastructure team
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: bgp_peering
+short_description: BGP partner peering on FRR routers, as one transaction
+version_added: 0.1.0
+author: paynet network infrastructure team
+description:
+  - Manages eBGP sessions with financial partners on an FRR router through C(vtysh)
+    (C(ansible.netcommon.network_cli) with C(ansible_network_os=paynet.netinfra.frr)).
+  - For each session it configures the neighbor (remote-as, description, update-source, TCP-MD5
+    password, GTSM or multihop, timers, BFD, shutdown), an inbound prefix-list of exactly what the
+    partner may announce, an outbound prefix-list of what we announce, route-maps in both directions
+    (RFC 8212) and maximum-prefix. Device-wide it sets the router-id, the announced networks with
+    their blackhole anchor routes, and BGP graceful-shutdown (RFC 8326) for maintenance.
+  - One call does the whole job. It reads the running configuration once, diffs locally, sends one
+    configuration session, then verifies that the router holds exactly the predicted configuration
+    and that sessions that were Established before are Established again. If not, it restores the
+    previous configuration and fails with the reason. On success it saves (C(write memory)).
+  - Ownership decides what C(replaced), C(overridden) and C(deleted) may touch. A partner owns the
+    prefix-lists and route-maps named C(PARTNER_<NAME>_V4_IN) (and C(_OUT), C(_V6_...)) and every
+    neighbor whose inbound route-map is one of them. Other configuration (iBGP, other protocols) is
+    never read into the plan or changed.
+  - Passwords are C(no_log). They are masked in C(commands), C(diff), C(gathered) and C(parsed).
+    A changed password shows as C(******** (changed)).
+notes:
+  - Check mode reads the device and changes nothing. Its diff and commands are exactly what a real
+    run sends, and a real run fails and rolls back if the router ends up anywhere else.
+  - Supports C(--diff). The diff covers only the owned scope, not the whole running configuration.
+  - Build C(config) from the inventory with the C(paynet.netinfra.bgp_device_config) filter.
+    Validate the whole fleet first with C(paynet.netinfra.validate_intent).
+extends_documentation_fragment:
+  - paynet.netinfra.bgp_config
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: paynet.netinfra.frr
+options:
+  state:
+    description:
+      - C(merged) adds and updates and never removes.
+      - C(replaced) makes each partner in I(config) exactly as given, and also the device-wide
+        settings. Other partners are left alone.
+      - C(overridden) is C(replaced), and it also removes every partner the router has that is not in I(config).
+      - C(deleted) removes the partners named in I(config), or every partner when none are named.
+      - C(rendered) returns the FRR configuration for I(config) without touching a device.
+      - C(parsed) reads I(running_config) offline. C(gathered) reads the router.
+    type: str
+    choices: [merged, replaced, overridden, deleted, rendered, parsed, gathered]
+    default: merged
+  running_config:
+    description: FRR running configuration text for I(state=parsed).
+    type: str
+  verify:
+    description:
+      - Which sessions must be Established after a change, or it is rolled back.
+      - C(established_before) means the sessions that were up before the change and stay in the intent.
+      - C(all) means every session in the intent that is not shut down.
+    type: str
+    choices: [none, established_before, all]
+    default: established_before
+  verify_timeout:
+    description: Seconds to wait for sessions to reach Established.
+    type: int
+    default: 60
+  rollback:
+    description: Restore the previous configuration when the change fails or does not verify.
+    type: bool
+    default: true
+  save:
+    description: Save the configuration (C(write memory)) after a verified change.
+    type: bool
+    default: true
+"""
+
+EXAMPLES = r"""
+- name: Onboard ACME Bank on this edge router (check mode shows the exact change)
+  paynet.netinfra.bgp_peering:
+    config: "{{ partners | paynet.netinfra.bgp_device_config(inventory_hostname, bgp, only=['acme_bank']) }}"
+    state: replaced
+
+- name: Make the router hold exactly the partners in the inventory
+  paynet.netinfra.bgp_peering:
+    config: "{{ partners | paynet.netinfra.bgp_device_config(inventory_hostname, bgp) }}"
+    state: overridden
+    verify: all
+
+- name: Read the partners configured on the router
+  paynet.netinfra.bgp_peering:
+    state: gathered
+  register: peering
+
+- name: Render FRR configuration offline
+  paynet.netinfra.bgp_peering:
+    config:
+      asn: 65010
+      router_id: 198.18.0.1
+      announce: [198.18.10.0/24]
+      partners:
+        - name: acme_bank
+          asn: 64496
+          accept_prefixes: [198.51.100.0/24]
+          max_prefixes: 10
+          sessions:
+            - peer_address: 203.0.113.2
+              local_address: 203.0.113.1
+    state: rendered
+"""
+
+RETURN = r"""
+commands:
+  description: The configuration lines sent, or that check mode would send. Passwords are masked.
+  returned: merged, replaced, overridden and deleted
+  type: list
+  elements: str
+  sample: ["router bgp 65010", " neighbor 203.0.113.2 remote-as 64496", "exit"]
+rendered:
+  description: FRR configuration for I(config), in running-config form, passwords masked.
+  returned: state is rendered
+  type: str
+gathered:
+  description: The partner peering on the router, in the I(config) shape, passwords masked.
+  returned: state is gathered
+  type: dict
+parsed:
+  description: The partner peering in I(running_config), in the I(config) shape, passwords masked.
+  returned: state is parsed
+  type: dict
+verification:
+  description: Sessions that had to be Established after the change, and those that were not.
+  returned: when a change was applied and verify is not none
+  type: dict
+rollback_commands:
+  description: Lines sent to restore the previous configuration after a failed change.
+  returned: when a change failed
+  type: list
+  elements: str
+rolled_back:
+  description: True when the owned configuration after the rollback equals the configuration before the change.
+  returned: when a change failed
+  type: bool
+saved:
+  description: The configuration was saved after a verified change.
+  returned: when a change was applied
+  type: bool
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.connection import Connection, ConnectionError as AnsibleConnectionError
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra import runner
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.argspec import CONFIG_SPEC
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.device_check import check_device_config
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.platforms.frr import bgp
+
+
+ARGUMENT_SPEC = {
+    "config": {"type": "dict", "options": CONFIG_SPEC},
+    "state": {"type": "str", "default": "merged",
+              "choices": ["merged", "replaced", "overridden", "deleted", "rendered", "parsed", "gathered"]},
+    "running_config": {"type": "str"},
+    "verify": {"type": "str", "default": "established_before", "choices": ["none", "established_before", "all"]},
+    "verify_timeout": {"type": "int", "default": 60},
+    "rollback": {"type": "bool", "default": True},
+    "save": {"type": "bool", "default": True},
+}
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=ARGUMENT_SPEC,
+        required_if=[("state", "merged", ("config",)), ("state", "replaced", ("config",)),
+                     ("state", "overridden", ("config",)), ("state", "rendered", ("config",)),
+                     ("state", "parsed", ("running_config",))],
+        supports_check_mode=True,
+    )
+    state = module.params["state"]
+    config = module.params["config"] or {"partners": []}
+    config.setdefault("partners", [])
+    config["partners"] = config["partners"] or []
+
+    if state == "parsed":
+        module.exit_json(changed=False, parsed=bgp.gather(module.params["running_config"], mask=bgp.MASK))
+    if state in ("merged", "replaced", "overridden", "rendered"):
+        problems = check_device_config(config)
+        if problems:
+            module.fail_json(msg="invalid config, nothing was changed:\n" + "\n".join(problems), problems=problems)
+    if state == "rendered":
+        if config.get("asn") is None:
+            module.fail_json(msg="config.asn: rendered needs our ASN. Fix: set config.asn (the host's bgp.asn).")
+        text = bgp.render_text(config)
+        module.exit_json(changed=False, rendered=bgp.mask_passwords(text))
+
+    try:
+        device = runner.ConnectionDevice(Connection(module._socket_path))
+        if state == "gathered":
+            module.exit_json(changed=False, gathered=bgp.gather(device.running_config(), mask=bgp.MASK))
+        result = runner.run(device, config, state, check_mode=module.check_mode,
+                            verify=module.params["verify"], verify_timeout=module.params["verify_timeout"],
+                            save=module.params["save"], rollback=module.params["rollback"])
+    except bgp.PlanError as exc:
+        module.fail_json(msg="%s Nothing was changed." % exc)
+    except runner.ChangeFailed as exc:
+        module.fail_json(msg=str(exc), **exc.result)
+    except AnsibleConnectionError as exc:
+        module.fail_json(msg=bgp.mask_passwords(str(exc)), code=getattr(exc, "code", None))
+    if not module._diff:
+        result.pop("diff", None)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
