@@ -42,7 +42,6 @@ EXTENSIONS = (".yml", ".yaml")
 class VarsModule(BaseVarsPlugin):
     """partners/<name>.yml -> partners (group all)."""
 
-    REQUIRES_ENABLED = True
 
     def get_vars(self, loader, path, entities, cache=True):
         super().get_vars(loader, path, entities)
@@ -57,7 +56,7 @@ class VarsModule(BaseVarsPlugin):
             if not name.endswith(EXTENSIONS):
                 continue
             file_path = os.path.join(folder, name)
-            data = loader.load_from_file(file_path, cache="all", unsafe=True) or {}
+            data = loader.load_from_file(file_path, cache="all", unsafe=True, trusted_as_template=True) or {}
             if not isinstance(data, dict):
                 raise AnsibleParserError("%s: a partner file maps partner names to their intent "
                                          "(acme_bank: {asn: ...}); found %s" % (file_path, type(data).__name__))
