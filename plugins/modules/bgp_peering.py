@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 module: bgp_peering
 short_description: BGP partner peering on FRR routers, as one transaction
 version_added: 0.1.0
-author: paynet network infrastructure team
+author: paynet network infrastructure team (@paynet-netinfra)
 description:
   - Manages eBGP sessions with financial partners on an FRR router through C(vtysh)
     (C(ansible.netcommon.network_cli) with C(ansible_network_os=paynet.netinfra.frr)).
@@ -38,12 +38,14 @@ notes:
     Validate the whole fleet first with C(paynet.netinfra.validate_intent).
 extends_documentation_fragment:
   - paynet.netinfra.bgp_config
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: full
   platform:
+    support: full
     platforms: paynet.netinfra.frr
 options:
   state:

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 module: bgp_status
 short_description: Verify BGP partner sessions on an FRR router
 version_added: 0.1.0
-author: paynet network infrastructure team
+author: paynet network infrastructure team (@paynet-netinfra)
 description:
   - Reads the operational state of every partner session in I(config) from FRR's JSON
     (C(show bgp vrf default summary json) and, with I(check_routes), C(show bgp <afi> unicast neighbors X routes json)).
@@ -26,12 +26,14 @@ description:
     sessions are used. Build it with the C(paynet.netinfra.bgp_device_config) filter.
 extends_documentation_fragment:
   - paynet.netinfra.bgp_config
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: none
   platform:
+    support: full
     platforms: paynet.netinfra.frr
 options:
   check_routes:
@@ -109,10 +111,11 @@ def main():
             "wait": {"type": "int", "default": 0},
             "fail_on_error": {"type": "bool", "default": True},
         },
-        required_one_of=[("config",)],
         supports_check_mode=True,
     )
     raw = module.params["config"]
+    if not raw:
+        module.fail_json(msg="config is required. Fix: config: \"{{ partners | paynet.netinfra.bgp_device_config(inventory_hostname, bgp) }}\"")
     raw["partners"] = raw.get("partners") or []
     try:
         config = normalise_device(raw)

@@ -8,7 +8,7 @@ from __future__ import absolute_import, annotations, division, print_function
 __metaclass__ = type
 
 DOCUMENTATION = """
-author: paynet network infrastructure team
+author: paynet network infrastructure team (@paynet-netinfra)
 name: frr
 short_description: Terminal plugin for FRRouting vtysh
 description:

@@ -42,7 +42,6 @@ EXTENSIONS = (".yml", ".yaml")
 class VarsModule(BaseVarsPlugin):
     """partners/<name>.yml -> partners (group all)."""
 
-
     def get_vars(self, loader, path, entities, cache=True):
         super().get_vars(loader, path, entities)
         if not any(isinstance(e, Group) and e.name == "all" for e in entities):

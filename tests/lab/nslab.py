@@ -404,7 +404,7 @@ def load_topology(path: str | Path, name_override: str | None = None) -> Topolog
             raise LabError(f"{p}: link {i}: need exactly two endpoints, got {eps}")
         pair: list[tuple[str, str]] = []
         for ep in eps:
-            node_name, _, ifname = str(ep).partition(":")
+            node_name, _sep, ifname = str(ep).partition(":")
             if node_name not in nodes:
                 raise LabError(f"{p}: link {i}: unknown node {node_name!r}")
             if not IFNAME_RE.match(ifname) or ifname in ("lo", "mgmt0"):
@@ -580,7 +580,7 @@ def allocate_subnet(lab: Lab, previous: str | None) -> ipaddress.IPv4Network:
     start = int(short_hash(lab.name, 8), 16) % len(subnets)
     for i in range(len(subnets)):
         cand = subnets[(start + i) % len(subnets)]
-        if not any(n.overlaps(cand) for n, _ in used):
+        if not any(n.overlaps(cand) for n, _owner in used):
             return cand
     raise LabError(f"no free /24 left in {MGMT_POOL}")
 
@@ -653,11 +653,11 @@ def ensure_keys(lab: Lab) -> None:
 
 def ensure_host_mountpoints() -> None:
     """Bind mounts need a target: create the few the host's packages did not."""
-    for path, _ in PRIVATE_DIRS:
+    for path, _mode in PRIVATE_DIRS:
         if not os.path.isdir(path):
             LOG.info("creating missing mount point %s on the host", path)
             os.makedirs(path, exist_ok=True)
-    for path, _ in PRIVATE_FILES:
+    for path, _mode in PRIVATE_FILES:
         if not os.path.exists(path):
             LOG.info("creating missing mount point %s on the host", path)
             Path(path).touch()
@@ -685,10 +685,10 @@ def prepare_node(lab: Lab, node: Node, mgmt: dict[str, str], subnet: ipaddress.I
     seeds = [p for p, seed in (*PRIVATE_DIRS, *PRIVATE_FILES) if seed and os.path.exists(p)]
     if seeds:
         run(["cp", "-a", "--parents", *(s.lstrip("/") for s in seeds), str(fs)], cwd="/")
-    for path, _ in PRIVATE_DIRS:
+    for path, _mode in PRIVATE_DIRS:
         if not (fs / path.lstrip("/")).is_dir():
             make_dir(fs / path.lstrip("/"))
-    for path, _ in PRIVATE_FILES:
+    for path, _mode in PRIVATE_FILES:
         (fs / path.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
     make_dir(nd / "tmp", 0o1777)
 
@@ -828,7 +828,7 @@ Subsystem sftp /usr/lib/openssh/sftp-server
 
 def render_init(node: Node, nd: Path, sysctls: dict[str, str]) -> str:
     """The node's own init script: runs as PID 1 of the node."""
-    binds = [p for p, _ in PRIVATE_DIRS] + [p for p, _ in PRIVATE_FILES]
+    binds = [p for p, _mode in PRIVATE_DIRS] + [p for p, _mode in PRIVATE_FILES]
     mount_lines = "\n".join(f'step mount --bind "$N/fs{p}" {p}' for p in binds)
     sysctl_args = " ".join(shlex.quote(f"{k}={v}") for k, v in sysctls.items())
     frr = ""

@@ -14,7 +14,6 @@ from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
-import ipaddress
 import re
 
 from ..frr.config import Node, merge, diff, parse, render, trees_equal
@@ -157,7 +156,7 @@ def owned_partners(tree):
 
 def owned_neighbors(tree, names):
     """{peer address: partner} for neighbors whose inbound route-map a partner in ``names`` owns."""
-    _, router = router_asn(tree)
+    router = router_asn(tree)[1]
     owners = {}
     if router is None:
         return owners
@@ -178,7 +177,7 @@ def extract_scope(tree, names, peers, include_globals, announce=()):
     owned_peers = set(peers) | set(owned_neighbors(tree, names))
     network_prefixes = set(announce)
     scope, router_scope = [], None
-    _, router = router_asn(tree)
+    router = router_asn(tree)[1]
     if router is not None:
         kept = []
         for node in router.children:
@@ -246,7 +245,7 @@ def plan(running_text, config, state):
     if state not in STATES:
         raise PlanError("state %s cannot be planned; use one of %s" % (state, ", ".join(STATES)))
     running = parse(running_text)
-    asn, _ = router_asn(running)
+    asn = router_asn(running)[0]
     if asn is not None and config.get("asn") is not None and asn != config["asn"]:
         raise PlanError(
             "bgp.asn: the router runs 'router bgp %d' but the intent says %d. Changing a router's own "
@@ -299,7 +298,7 @@ def gather(running_text, mask=None):
     for node in scope:
         match = _PLIST_RE.match(node.line)
         if match:
-            _, name, _, action, prefix, ge, le = match.groups()
+            name, action, prefix, ge, le = match.group(2, 4, 5, 6, 7)
             if action == "permit":
                 plists.setdefault(name, []).append(
                     {"prefix": prefix, "ge": int(ge) if ge else None, "le": int(le) if le else None})

@@ -1,0 +1,41 @@
+# paynet.netinfra - build/test entry points. Logic lives in scripts/.
+# Fresh machine (Debian 12, root): `make demo` or `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Space-separated molecule scenario names; empty = every scenario in molecule/.
+MOLECULE_SCENARIOS ?=
+export MOLECULE_SCENARIOS
+
+.PHONY: help setup sanity lint unit molecule test demo
+
+help:
+	@echo "make setup     - apt packages, .venv (Python >= 3.12), collection path (scripts/setup.sh)"
+	@echo "make unit      - pytest tests/unit"
+	@echo "make sanity    - ansible-test sanity on a copy under ansible_collections/paynet/netinfra"
+	@echo "make lint      - ansible-lint --profile production, antsibull-changelog lint"
+	@echo "make molecule  - molecule test (MOLECULE_SCENARIOS='a b' to pick scenarios)"
+	@echo "make test      - setup + unit + sanity + lint + molecule, with a timing summary"
+	@echo "make demo      - setup + lab up + onboard partner acme_bank (check, then apply)"
+
+setup:
+	@bash scripts/setup.sh
+
+unit:
+	@bash scripts/unit.sh
+
+sanity:
+	@bash scripts/sanity.sh
+
+lint:
+	@bash scripts/lint.sh
+
+molecule:
+	@bash scripts/molecule.sh
+
+# setup, unit, sanity, lint, molecule: in that order, stop at the first failure.
+test:
+	@bash scripts/test.sh setup unit sanity lint molecule
+
+demo: setup
+	@bash scripts/demo.sh

@@ -1,0 +1,182 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, paynet network infrastructure team
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Prefix-list entries: parse, check, normalise and (optionally) aggregate.
+
+An entry is what a prefix-list line matches: ``{"prefix": "198.51.100.0/24", "ge": None, "le": 26}``.
+Input entries may be plain strings (``"198.51.100.0/24"``, an exact match) or dicts with ``prefix``
+and optional ``ge``/``le``. The rules are FRR's (``len < ge <= le <= 32|128``, ``le >= len``).
+
+Plain Python (stdlib ``ipaddress`` only): modules running on devices import this too, so it stays
+compatible with Python 3.9 and needs no third-party package.
+"""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+
+ENTRY_KEYS = ("prefix", "ge", "le")
+MAX_BITS = {4: 32, 6: 128}
+
+
+class PrefixError(ValueError):
+    """A prefix-list entry that cannot be used.
+
+    ``str(exc)`` names the bad value. ``key`` is the entry key at fault (``prefix``, ``ge``, ``le``
+    or ``None`` for the entry as a whole) and ``fix`` says what to write instead.
+    """
+
+    def __init__(self, message, key=None, fix=None):
+        super(PrefixError, self).__init__(message)
+        self.key = key
+        self.fix = fix
+
+
+def parse_network(value, what="prefix"):
+    """An ``ipaddress`` network from ``value``; host bits set are an error naming the network."""
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise PrefixError("%s %r is not a string like 198.51.100.0/24" % (what, value), "prefix",
+                          "write the %s as a quoted string in CIDR form, e.g. 198.51.100.0/24" % what)
+    text = value.strip()
+    if "/" not in text:
+        raise PrefixError("%s '%s' has no prefix length" % (what, value), "prefix",
+                          "add the length, e.g. '%s/32' for one IPv4 address or '%s/128' for IPv6"
+                          % (text, text))
+    try:
+        return ipaddress.ip_network(text, strict=True)
+    except ValueError:
+        pass
+    try:
+        net = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise PrefixError("%s '%s' is not an IPv4 or IPv6 prefix" % (what, value), "prefix",
+                          "write it in CIDR form, e.g. 198.51.100.0/24 or 2001:db8::/32")
+    raise PrefixError("%s '%s' has host bits set: the network is %s" % (what, value, net), "prefix",
+                      "write %s (or a longer prefix length if only part of it is meant)" % net)
+
+
+def _length(value, key, prefix):
+    if isinstance(value, bool) or isinstance(value, float):
+        raise PrefixError("%s %r for %s is not a whole number" % (key, value, prefix), key,
+                          "write %s as an integer prefix length" % key)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise PrefixError("%s %r for %s is not a whole number" % (key, value, prefix), key,
+                          "write %s as an integer prefix length" % key)
+
+
+def parse_entry(entry, max_len=None):
+    """One checked, canonical entry ``{"prefix", "ge", "le"}`` from a string or a dict.
+
+    ``max_len`` (an int, or a mapping ``{4: 24, 6: 48}``) is the longest prefix the entry may
+    match, counting ``le`` (and ``ge`` without ``le``, which matches up to /32 or /128).
+    Raises :class:`PrefixError` (a ``ValueError``) naming the bad value.
+    """
+    if isinstance(entry, dict):
+        unknown = sorted(str(k) for k in entry if k not in ENTRY_KEYS)
+        if unknown:
+            raise PrefixError("unknown key(s) %s in prefix entry %r" % (", ".join(unknown), entry), None,
+                              "an entry has only prefix, ge and le")
+        if entry.get("prefix") is None:
+            raise PrefixError("prefix entry %r has no prefix" % (entry,), "prefix",
+                              "add prefix: <network/len>")
+        prefix, ge, le = entry.get("prefix"), entry.get("ge"), entry.get("le")
+    else:
+        prefix, ge, le = entry, None, None
+    net = parse_network(prefix)
+    bits = MAX_BITS[net.version]
+    plen = net.prefixlen
+    ge = None if ge is None else _length(ge, "ge", net)
+    le = None if le is None else _length(le, "le", net)
+    if ge is not None and not plen < ge <= bits:
+        raise PrefixError("ge %d for %s must be longer than /%d and at most %d" % (ge, net, plen, bits), "ge",
+                          "FRR needs len < ge <= le <= %d: use ge %d..%d, or drop ge for an exact match"
+                          % (bits, min(plen + 1, bits), bits))
+    if le is not None and not plen <= le <= bits:
+        raise PrefixError("le %d for %s must be between %d and %d" % (le, net, plen, bits), "le",
+                          "FRR needs len <= le <= %d: use le %d..%d" % (bits, plen, bits))
+    if ge is not None and le is not None and ge > le:
+        raise PrefixError("ge %d is greater than le %d for %s" % (ge, le, net), "ge",
+                          "FRR needs len < ge <= le: swap them or lower ge")
+    limit = _max_len_for(max_len, net.version)
+    if limit is not None:
+        longest = longest_match(net, ge, le)
+        if longest > limit:
+            key = "le" if le is not None else ("ge" if ge is not None else "prefix")
+            raise PrefixError("%s matches prefixes up to /%d, longer than the allowed /%d"
+                              % (describe({"prefix": str(net), "ge": ge, "le": le}), longest, limit), key,
+                              "use le %d or shorter (and a prefix of /%d or shorter)" % (limit, limit))
+    return {"prefix": str(net), "ge": ge, "le": le}
+
+
+def _max_len_for(max_len, version):
+    if max_len is None:
+        return None
+    if isinstance(max_len, dict):
+        value = max_len.get(version, max_len.get("v%d" % version))
+        return None if value is None else int(value)
+    return int(max_len)
+
+
+def longest_match(net, ge=None, le=None):
+    """Longest prefix length an entry matches (``ge`` alone matches up to the family maximum)."""
+    if le is not None:
+        return int(le)
+    if ge is not None:
+        return MAX_BITS[net.version]
+    return net.prefixlen
+
+
+def describe(entry):
+    """An entry as a prefix-list line would show it: ``203.0.113.0/24 ge 25 le 26``."""
+    text = str(entry["prefix"])
+    if entry.get("ge") is not None:
+        text += " ge %d" % entry["ge"]
+    if entry.get("le") is not None:
+        text += " le %d" % entry["le"]
+    return text
+
+
+def sort_key(entry):
+    """Order entries by family, address, length, ge, le (the order prefix-lists are rendered in)."""
+    net = ipaddress.ip_network(entry["prefix"])
+    return (net.version, int(net.network_address), net.prefixlen, entry.get("ge") or 0, entry.get("le") or 0)
+
+
+def aggregate_entries(entries):
+    """Merge exact entries (no ge/le) into the fewest covering networks; range entries stay.
+
+    This is summarisation: 198.51.100.0/25 + 198.51.100.128/25 become one exact 198.51.100.0/24,
+    and an exact entry inside another exact entry is dropped. For an *inbound* exact-match filter
+    that changes what matches (the /25s would no longer be accepted); use it for what we announce.
+    """
+    exact = [ipaddress.ip_network(e["prefix"]) for e in entries if e.get("ge") is None and e.get("le") is None]
+    ranged = [e for e in entries if e.get("ge") is not None or e.get("le") is not None]
+    merged = []
+    for version in (4, 6):
+        nets = [n for n in exact if n.version == version]
+        merged.extend({"prefix": str(n), "ge": None, "le": None} for n in ipaddress.collapse_addresses(nets))
+    return merged + ranged
+
+
+def normalise_entries(entries, max_len=None, aggregate=False):
+    """Checked, deduplicated, sorted ``[{"prefix", "ge", "le"}]`` from strings and/or dicts.
+
+    ``max_len`` as in :func:`parse_entry`. ``aggregate`` summarises exact entries (see
+    :func:`aggregate_entries`). Raises :class:`PrefixError` for the first bad entry, naming it.
+    """
+    if entries is None:
+        return []
+    if isinstance(entries, (str, dict)):
+        entries = [entries]
+    parsed = {}
+    for entry in entries:
+        item = parse_entry(entry, max_len)
+        parsed[(item["prefix"], item["ge"], item["le"])] = item
+    result = list(parsed.values())
+    if aggregate:
+        result = aggregate_entries(result)
+    return sorted(result, key=sort_key)
