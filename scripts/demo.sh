@@ -5,7 +5,6 @@
 #   3. partner_onboard.yml for real
 #   4. show bgp summary on edge1
 # The lab is left up; the end of the output says how to tear it down.
-# STUB: owners of tests/lab, playbooks/ and inventories/ refine this.
 # Usage: scripts/demo.sh   (after scripts/setup.sh; `make demo` does both)
 set -euo pipefail
 # shellcheck source=scripts/env.sh
@@ -27,11 +26,14 @@ step() { printf '\n===== %s =====\n' "$*"; }
 step "1/4 lab up: $TOPOLOGY"
 mkdir -p "$(dirname "$LAB_INVENTORY")"
 labctl up "$TOPOLOGY" --inventory "$LAB_INVENTORY"
+# The partner's side is the partner's business: load its own FRR config (not through our modules).
+for node in p1 p2; do
+  labctl exec "$TOPOLOGY" "$node" -- vtysh -f /dev/stdin < "molecule/bgp_peering/files/$node.frr.conf" >/dev/null
+done
 
 # Intent (group_vars, partners) from inventories/lab, connection details
 # (management addresses, key) from the inventory the lab driver wrote.
-inv=(-i "$LAB_INVENTORY")
-[[ -d inventories/lab ]] && inv=(-i inventories/lab "${inv[@]}")
+inv=(-i inventories/lab/hosts.yml -i "$LAB_INVENTORY")
 vault=()
 [[ -f inventories/lab/vault-password.txt ]] && vault=(--vault-password-file inventories/lab/vault-password.txt)
 play=("$VBIN/ansible-playbook" playbooks/partner_onboard.yml "${inv[@]}" "${vault[@]}" -e "partner=$PARTNER")

@@ -57,6 +57,7 @@ attributes:
     description: Nothing to diff.
   platform:
     platforms: all
+    support: full
     description: Runs on the controller.
 notes:
   - Run it with C(run_once=true) in a play over C(all) hosts, before any task that changes a device.
@@ -86,7 +87,8 @@ msg:
   returned: always
   type: str
   sample: |-
-    ERROR dc1-edge1: partners.acme_bank.sessions[0].peer_address (partners/acme_bank.yml): '203.0.113.300' is not an IP address. Fix: use an IPv4 or IPv6 address of the partner's router.
+    ERROR dc1-edge1: partners.acme_bank.sessions[0].peer_address (partners/acme_bank.yml):
+      '203.0.113.300' is not an IP address. Fix: use an IPv4 or IPv6 address of the partner's router.
     1 error, 0 warnings in the intent; no device was changed. Fix the errors and run again.
 findings:
   description: Every error and warning, sorted by host then field.
