@@ -33,6 +33,7 @@ from ansible_collections.ansible.netcommon.plugins.plugin_utils.cliconf_base imp
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.secrets import mask_text
 
 VERSION_RE = re.compile(r"FRRouting (\S+) \(([^)]*)\)")
+CONFIG_READ_TIMEOUT = 0.005
 
 
 class Cliconf(CliconfBase):
@@ -137,6 +138,11 @@ class Cliconf(CliconfBase):
             raise ValueError("FRR does not support commit comments")
         lines = [line for line in to_list(candidate) if isinstance(line, dict) or line.strip()]
         requests, responses = [], []
+        # network_cli sleeps persistent_buffer_read_timeout (0.1 s) after every prompt match, i.e.
+        # after every line: 70 s for a 700-line change. vtysh prints nothing after its prompt in
+        # configuration mode, so the wait is cut for the config session and restored afterwards.
+        read_timeout = self._connection.get_option("persistent_buffer_read_timeout")
+        self._connection.set_option("persistent_buffer_read_timeout", CONFIG_READ_TIMEOUT)
         self.send_command("configure terminal")
         try:
             for line in lines:
@@ -150,7 +156,10 @@ class Cliconf(CliconfBase):
                     ) from None
                 requests.append(line["command"])
         finally:
-            self.send_command("end")
+            try:
+                self.send_command("end")
+            finally:
+                self._connection.set_option("persistent_buffer_read_timeout", read_timeout)
         return {"request": requests, "response": responses}
 
     def save_config(self):
