@@ -22,18 +22,32 @@ description:
 version_added: 0.1.0
 """
 
+import ast
 import json
 import re
 
 from ansible.errors import AnsibleConnectionFailure
-from ansible.module_utils.common.text.converters import to_text
+from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible_collections.ansible.netcommon.plugins.module_utils.network.common.config import NetworkConfig, dumps
 from ansible_collections.ansible.netcommon.plugins.module_utils.network.common.utils import to_list
 from ansible_collections.ansible.netcommon.plugins.plugin_utils.cliconf_base import CliconfBase
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.secrets import mask_text
 
 VERSION_RE = re.compile(r"FRRouting (\S+) \(([^)]*)\)")
-CONFIG_READ_TIMEOUT = 0.005
+# Lines written at once before waiting for the prompt after the batch's marker comment.
+BATCH_SIZE = 100
+CONFIG_PROMPT = rb"[\w\-.:/]+\(config[\w\-.:/ ]*\)# ?$"
+
+
+def _response_text(exc):
+    """network_cli raises with the device's bytes, which reach us as their repr: undo that."""
+    text = to_text(exc.args[0] if exc.args else exc, errors="surrogate_or_replace")
+    if text[:2] in ("b'", 'b"'):
+        try:
+            text = to_text(ast.literal_eval(text), errors="surrogate_or_replace")
+        except (ValueError, SyntaxError):
+            pass
+    return text
 
 
 class Cliconf(CliconfBase):
@@ -129,20 +143,61 @@ class Cliconf(CliconfBase):
     def edit_config(self, candidate=None, commit=True, replace=None, comment=None):
         """Send ``candidate`` lines in one ``configure terminal`` session.
 
-        Stops at the first refused line and raises with FRR's message (secrets masked). ``end`` is
-        always sent, so the persistent connection never stays in configuration mode.
+        Lines go in batches: each batch is written at once and closed by a vtysh comment marker,
+        and the connection waits for the prompt that follows the marker. A batch therefore costs
+        one round trip instead of one per line (network_cli also sleeps after every prompt it
+        matches). If FRR refuses a line, the error is raised with FRR's message (secrets masked)
+        once its batch has finished, and no later batch is sent. The rest of that batch has
+        already been applied, as vtysh does when it reads a file, so callers roll back from the
+        router's actual state. ``end`` is always sent, so the persistent connection never stays
+        in configuration mode.
         """
         if replace:
             raise ValueError("FRR cliconf does not support replace; use frr-reload.py for that")
         if comment:
             raise ValueError("FRR does not support commit comments")
         lines = [line for line in to_list(candidate) if isinstance(line, dict) or line.strip()]
+        if any(isinstance(line, dict) for line in lines):
+            return self._edit_config_lines(lines)
         requests, responses = [], []
-        # network_cli sleeps persistent_buffer_read_timeout (0.1 s) after every prompt match, i.e.
-        # after every line: 70 s for a 700-line change. vtysh prints nothing after its prompt in
-        # configuration mode, so the wait is cut for the config session and restored afterwards.
-        read_timeout = self._connection.get_option("persistent_buffer_read_timeout")
-        self._connection.set_option("persistent_buffer_read_timeout", CONFIG_READ_TIMEOUT)
+        self.send_command("configure terminal")
+        try:
+            for start in range(0, len(lines), BATCH_SIZE):
+                batch = [line.strip() for line in lines[start:start + BATCH_SIZE]]
+                responses.append(self._send_batch(batch, start // BATCH_SIZE))
+                requests.extend(batch)
+        finally:
+            self.send_command("end")
+        return {"request": requests, "response": responses}
+
+    def _send_batch(self, batch, number):
+        conn = self._connection
+        marker = "! paynet-netinfra batch %d" % number
+        end_re = re.compile(re.escape(to_bytes(marker)) + rb"[\r\n]+" + CONFIG_PROMPT)
+        stdout_re = getattr(conn, "_terminal_stdout_re", None)
+        if stdout_re is None:  # not network_cli as we know it: one line at a time
+            return [self.send_command(line) for line in batch]
+        for line in batch:
+            self.send_command(line, sendonly=True)
+        read_timeout = conn.get_option("persistent_buffer_read_timeout")
+        conn._terminal_stdout_re = [end_re]
+        conn.set_option("persistent_buffer_read_timeout", 0)
+        try:
+            return self.send_command(marker)
+        except AnsibleConnectionFailure as exc:
+            out = _response_text(exc).splitlines()
+            # Each refusal with the echoed line before it, e.g. "r1(config-router)# neighbor ...".
+            refused = ["%s -> %s" % (mask_text(out[i - 1].strip()) if i else "?", line.strip())
+                       for i, line in enumerate(out) if line.startswith("%")]
+            raise AnsibleConnectionFailure(
+                "FRR refused: %s" % ("; ".join(refused) or mask_text("\n".join(out[-5:])))) from None
+        finally:
+            conn._terminal_stdout_re = stdout_re
+            conn.set_option("persistent_buffer_read_timeout", read_timeout)
+
+    def _edit_config_lines(self, lines):
+        """Line by line, for candidates that carry prompts/answers (dict lines)."""
+        requests, responses = [], []
         self.send_command("configure terminal")
         try:
             for line in lines:
@@ -156,10 +211,7 @@ class Cliconf(CliconfBase):
                     ) from None
                 requests.append(line["command"])
         finally:
-            try:
-                self.send_command("end")
-            finally:
-                self._connection.set_option("persistent_buffer_read_timeout", read_timeout)
+            self.send_command("end")
         return {"request": requests, "response": responses}
 
     def save_config(self):

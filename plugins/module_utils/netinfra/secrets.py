@@ -28,7 +28,9 @@ _TOKEN = r"(?:\"[^\"\n]*\"|'[^'\n]*'|\S+)"
 
 _LINE_RULES = (
     # FRR: neighbor 203.0.113.2 password S  /  neighbor PEERGROUP password S (rest of line)
-    re.compile(r"(?m)^(?P<keep>[ \t]*(?:no[ \t]+)?neighbor[ \t]+\S+[ \t]+password[ \t]+)(?P<secret>[^\n]*?)[ \t]*$"),
+    # (also behind a vtysh prompt echo: "r1(config-router)# neighbor X password S")
+    re.compile(r"(?m)^(?P<keep>(?:[^\n#]*#)?[ \t]*(?:no[ \t]+)?neighbor[ \t]+\S+[ \t]+password[ \t]+)"
+               r"(?P<secret>[^\n]*?)[ \t]*$"),
     # FRR vty / enable passwords
     re.compile(r"(?m)^(?P<keep>[ \t]*(?:enable[ \t]+)?password[ \t]+(?:\d[ \t]+)?)(?P<secret>[^\n]*?)[ \t]*$"),
     # swanctl.conf secrets { ike-x { secret = S } } ; psk = S

@@ -83,3 +83,10 @@ def test_idempotent_and_harmless():
 def test_none_and_non_string():
     assert mask_text(None) is None
     assert mask_text(42) == "42"
+
+
+def test_password_behind_a_vtysh_prompt_echo_is_masked():
+    from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.secrets import mask_text
+
+    echo = "edge1(config-router)# neighbor 203.0.113.77 password Probe-Secret-1"
+    assert mask_text(echo) == "edge1(config-router)# neighbor 203.0.113.77 password ********"
