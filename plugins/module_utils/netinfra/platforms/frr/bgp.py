@@ -17,6 +17,7 @@ __metaclass__ = type
 import re
 
 from ..frr.config import Node, merge, diff, parse, render, trees_equal
+from ...secrets import MASK, mask_text
 from ...model import object_name, partner_from_object_name, ip_family, normalise_device, addr_sort_key
 
 STATES = ("merged", "replaced", "overridden", "deleted")
@@ -383,7 +384,6 @@ def _parse_max_prefix(words):
 
 
 # -- secrets in what we show ----------------------------------------------------------------------
-MASK = "********"
 _PASSWORD_RE = re.compile(r"^(\s*neighbor (\S+) password )(\S.*)$", re.M)
 
 
@@ -405,7 +405,7 @@ def mask_passwords(text, compare_to=None):
 
 
 def mask_commands(commands):
-    return [_PASSWORD_RE.sub(lambda m: m.group(1) + MASK, line) for line in commands]
+    return [mask_text(line) for line in commands]
 
 
 def display(plan_):
