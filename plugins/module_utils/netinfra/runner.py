@@ -88,16 +88,17 @@ def run(device, config, state, check_mode=False, verify="established_before", ve
     def undo(why):
         if not rollback:
             raise ChangeFailed("%s; rollback disabled, the device keeps the partial change" % why, result)
-        now = device.running_config()
-        undo_cmds = bgp.rollback_commands(plan, now)
-        result["rollback_commands"] = bgp.mask_commands(undo_cmds)
         try:
+            undo_cmds = bgp.rollback_commands(plan, device.running_config())
+            result["rollback_commands"] = bgp.mask_commands(undo_cmds)
             if undo_cmds:
                 device.edit(undo_cmds)
+            restored = bgp.extract_scope(bgp.parse(device.running_config()), plan.names, plan.peers,
+                                         plan.include_globals, plan.announce)
         except Exception as exc:  # pylint: disable=broad-except
-            raise ChangeFailed("%s; ROLLBACK FAILED too: %s. The device needs a look now." % (why, exc), result) from exc
-        restored = bgp.extract_scope(bgp.parse(device.running_config()), plan.names, plan.peers,
-                                     plan.include_globals, plan.announce)
+            result["rolled_back"] = False
+            raise ChangeFailed("%s; ROLLBACK FAILED too: %s. The router is not saved (startup config "
+                               "still holds the previous state); it needs a look now." % (why, exc), result) from exc
         result["rolled_back"] = bgp.trees_equal(restored, plan.before)
         raise ChangeFailed("%s; rolled back to the previous configuration%s" % (
             why, "" if result["rolled_back"] else " (but the owned scope still differs: check the device)"), result)
@@ -116,6 +117,10 @@ def run(device, config, state, check_mode=False, verify="established_before", ve
                                 for p in down)
             undo("verification failed: not Established within %ds: %s" % (verify_timeout, reasons))
     if save:
-        device.save()
+        try:
+            device.save()
+        except Exception as exc:  # pylint: disable=broad-except
+            raise ChangeFailed("the change is applied and verified but saving it failed: %s. The running "
+                               "config is right; run 'write memory' once the cause is fixed." % exc, result) from exc
         result["saved"] = True
     return result

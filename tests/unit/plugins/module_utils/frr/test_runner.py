@@ -112,3 +112,37 @@ def test_routes_outside_policy_are_reported():
     assert routes == ["198.51.100.0/24"]
     assert status.outside_policy(routes + ["198.51.200.0/24"], [{"prefix": "198.51.100.0/24"}]) == ["198.51.200.0/24"]
     assert status.outside_policy(["203.0.113.128/26"], [{"prefix": "203.0.113.128/25", "le": 26}]) == []
+
+
+def test_lost_connection_during_rollback_says_so():
+    class Device(ScriptedDevice):
+        def running_config(self):
+            if self.edits:
+                raise ConnectionError("socket closed")
+            return RUNNING
+
+    device = Device([RUNNING], refuse=True)
+    with pytest.raises(runner.ChangeFailed, match="ROLLBACK FAILED too: socket closed") as err:
+        runner.run(device, changed_acme(), "replaced")
+    assert err.value.result["rolled_back"] is False
+
+
+def test_failed_save_is_reported_after_a_verified_change():
+    class Device(ScriptedDevice):
+        def save(self):
+            raise RuntimeError("% Can't open configuration file /etc/frr/frr.conf")
+
+    after = bgp_render_expected(changed_acme())
+    device = Device([RUNNING, after])
+    with pytest.raises(runner.ChangeFailed, match="applied and verified but saving it failed"):
+        runner.run(device, changed_acme(), "replaced", verify="none")
+
+
+def bgp_render_expected(cfg):
+    """The running config a router would show after the plan for ``cfg`` (owned scope only)."""
+    from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.model import normalise_device
+    from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.platforms.frr import bgp
+    from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.platforms.frr.config import render
+
+    plan = bgp.plan(RUNNING, normalise_device(cfg), "replaced")
+    return render(plan.expected)
