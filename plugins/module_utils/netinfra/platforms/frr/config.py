@@ -47,15 +47,6 @@ class Node:
         self.line = line
         self.children = list(children or [])
 
-    def child(self, line):
-        for node in self.children:
-            if node.line == line:
-                return node
-        return None
-
-    def __eq__(self, other):
-        return isinstance(other, Node) and canonical(self) == canonical(other)
-
     def __repr__(self):
         return "Node(%r, %d children)" % (self.line, len(self.children))
 
@@ -258,9 +249,3 @@ def _all_lines(nodes):
         else:
             out.append(node.line)
     return out
-
-
-def commands_for(current, wanted, remove=True):
-    """Flat, ordered command list (indented for readability) from ``current`` to ``wanted``."""
-    phase_a, phase_b = diff(current, wanted, remove=remove)
-    return phase_a + phase_b
