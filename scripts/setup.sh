@@ -23,9 +23,9 @@ APT_PACKAGES=(
   openssh-server openssh-client
   iproute2 nftables
   strongswan-swanctl charon-systemd strongswan-pki
-  libcharon-extra-plugins libstrongswan-extra-plugins
+  libcharon-extra-plugins libstrongswan-extra-plugins libstrongswan-standard-plugins
   keepalived snmpd snmp
-  make git rsync util-linux procps
+  make git rsync util-linux procps sudo iputils-ping
 )
 # Process names (comm, <= 15 chars) of daemons these packages may start.
 DAEMON_RE='^(watchfrr|zebra|bgpd|ospfd|ospf6d|ripd|ripngd|isisd|pimd|pim6d|ldpd|nhrpd|eigrpd|babeld|sharpd|pbrd|staticd|bfdd|fabricd|vrrpd|pathd|mgmtd|sshd|snmpd|snmptrapd|keepalived|charon|charon-systemd|starter)$'

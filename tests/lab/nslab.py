@@ -35,6 +35,7 @@ import pwd
 import re
 import shlex
 import shutil
+import stat
 import signal
 import subprocess
 import sys
@@ -65,13 +66,16 @@ ADMIN_USER = "admin"
 FRR_LIB = Path("/usr/lib/frr")
 SSH_COMMON_ARGS = "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
 
-# What an image name means: the services the node's init starts.  Later images (strongswan,
-# keepalived, snmpd, nftables) only need sshd from the driver: their daemons are configured
-# and started by the collection under test.  The private mounts they need exist on every node.
+# What an image name means: the services the node's init starts.  keepalived, snmpd and
+# nftables images only need sshd from the driver: their daemons are configured and started by
+# the collection under test.  strongSwan's charon is part of a gateway's base OS (as a systemd
+# unit is on a real gateway), so "strongswan" and "gateway" (FRR + strongSwan) start it, with the
+# lab's base strongswan.conf snippet (LAB_STRONGSWAN_CONF).  The private mounts exist on every node.
 IMAGE_SERVICES: dict[str, tuple[str, ...]] = {
     "frr": ("sshd", "frr"),
+    "gateway": ("sshd", "frr", "charon"),
     "linux": ("sshd",),
-    "strongswan": ("sshd",),
+    "strongswan": ("sshd", "charon"),
     "keepalived": ("sshd",),
     "snmpd": ("sshd",),
     "nftables": ("sshd",),
@@ -96,6 +100,7 @@ PRIVATE_DIRS: tuple[tuple[str, bool], ...] = (
     ("/etc/strongswan.d", True),
     ("/etc/keepalived", True),
     ("/etc/snmp", True),
+    ("/etc/sudoers.d", True),
     ("/var/lib/snmp", True),
     ("/var/lib/frr", False),
     ("/var/log", False),
@@ -110,6 +115,45 @@ PRIVATE_FILES: tuple[tuple[str, bool], ...] = (
     ("/etc/strongswan.conf", True),
 )
 # /tmp is mounted last: the state directory may live below it.
+
+# The base strongSwan settings of a lab gateway (a gateway's "image"): this kernel has no XFRM/ESP,
+# so the data plane is charon's userspace kernel-libipsec (TUN device ipsec0), loaded with a higher
+# priority than kernel-netlink; kdf is needed for PRF_HMAC_SHA2_*; routes are not installed in
+# table 220: main-table routes (connected inside networks, BGP) steer traffic into ipsec0.
+# charon-systemd reads its own section first: install_routes is only honoured there.
+LAB_STRONGSWAN_CONF = """\
+# nslab: base settings of a lab gateway (generated)
+charon {
+    install_routes = no
+    plugins {
+        kernel-libipsec {
+            load = 10
+        }
+        kdf {
+            load = yes
+        }
+    }
+    filelog {
+        nslab {
+            path = /var/log/charon.log
+            time_format = %b %e %T
+            default = 1
+            ike = 1
+            flush_line = yes
+        }
+    }
+}
+charon-systemd {
+    install_routes = no
+    # a dead partner is noticed in ~6 s instead of charon's default ~165 s of retransmits
+    retransmit_tries = 3
+    retransmit_timeout = 1.0
+    retransmit_base = 1.4
+    journal {
+        default = -1
+    }
+}
+"""
 
 
 class LabError(Exception):
@@ -755,6 +799,11 @@ def prepare_node(lab: Lab, node: Node, mgmt: dict[str, str], subnet: ipaddress.I
     make_dir(fs / "root/.ssh", 0o700)
     write_file(fs / "root/.ssh/authorized_keys", pub, 0o600)
 
+    # sudo for admin (Ansible's become on linux tasks), as on a real gateway
+    write_file(fs / "etc/sudoers.d/nslab-admin", f"{ADMIN_USER} ALL=(ALL) NOPASSWD: ALL\n", 0o440)
+    if "charon" in node.services:
+        write_file(fs / "etc/strongswan.d/zz-nslab.conf", LAB_STRONGSWAN_CONF, 0o644)
+
     # FRR: daemons, vtysh.conf, frr.conf; group-writable so admin (group frr) can save
     if "frr" in node.services:
         etc_frr = fs / "etc/frr"
@@ -843,6 +892,13 @@ install -d -o frr -g frrvty -m 0775 /run/frr
 install -d -m 0755 /run/sshd
 /usr/sbin/sshd -E /var/log/sshd.log || echo "nslab: sshd failed" >&2
 """
+    charon = ""
+    if "charon" in node.services:
+        charon = """\
+/usr/sbin/charon-systemd >/var/log/charon.console 2>&1 &
+for _ in $(seq 100); do [ -S /run/charon.vici ] && break; sleep 0.05; done
+swanctl --load-all --noprompt >/var/log/swanctl-load.log 2>&1 || echo "nslab: swanctl --load-all failed" >&2
+"""
     return f"""#!/bin/bash
 # nslab init for node {node.name}: PID 1 of the node. Generated; this copy belongs to this node only.
 set -u
@@ -860,7 +916,7 @@ step mount --bind "$N/tmp" /tmp
 step hostname {shlex.quote(node.name)}
 step ip -batch "$N/ip.batch"
 sysctl -q -w {sysctl_args} >/dev/null || echo "nslab: sysctl failed" >&2
-{sshd}{frr}echo "nslab: node {node.name} started"
+{sshd}{frr}{charon}echo "nslab: node {node.name} started"
 trap 'exit 0' TERM INT
 while :; do sleep 3600 & wait $! ; done
 """
@@ -877,11 +933,12 @@ class Health:
     running: bool = False
     sshd: bool = False
     frr: bool | None = None  # None: node runs no FRR
+    charon: bool | None = None  # None: node runs no strongSwan
     detail: str = ""
 
     @property
     def ready(self) -> bool:
-        return self.running and self.sshd and self.frr is not False
+        return self.running and self.sshd and self.frr is not False and self.charon is not False
 
 
 def node_running(lab: Lab, ns: NodeState) -> bool:
@@ -955,6 +1012,12 @@ def node_health(lab: Lab, node: Node, ns: NodeState) -> Health:
             h.frr, h.detail = frr_ready(node, ns.pid1)
         except subprocess.TimeoutExpired:
             h.frr, h.detail = False, "vtysh timed out"
+    if "charon" in node.services:
+        # the VICI socket in the node's own /run (seen through its PID 1's root)
+        h.charon = stat.S_ISSOCK(os.stat(f"/proc/{ns.pid1}/root/run/charon.vici").st_mode) \
+            if os.path.exists(f"/proc/{ns.pid1}/root/run/charon.vici") else False
+        if not h.charon:
+            h.detail = ("charon not ready; " + h.detail).strip("; ")
     if not h.sshd:
         h.detail = ("sshd not listening; " + h.detail).strip("; ")
     return h
