@@ -30,8 +30,13 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.validate 
 ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "partners": {"type": "raw"},
     "policy": {"type": "raw"},
+    "ipsec_policy": {"type": "raw"},
+    "ipsec_inside_pool": {"type": "raw"},
+    "ipsec_inside_prefixlen": {"type": "raw"},
     "hosts": {"type": "list", "elements": "str"},
 }
+# option -> the fleet variable it defaults to (read from task vars like bgp_policy)
+IPSEC_VARS = ("ipsec_policy", "ipsec_inside_pool", "ipsec_inside_prefixlen")
 HOST_KEYS = ("netinfra_platform", "bgp")
 
 
@@ -117,6 +122,12 @@ class ActionModule(ActionBase):
         policy = args.get("policy")
         if policy is None:
             policy = resolver.resolve(task_vars.get("bgp_policy"), "policy", "bgp_policy")
+        ipsec: dict[str, t.Any] = {}
+        for key in IPSEC_VARS:
+            value = args.get(key)
+            if value is None:
+                value = resolver.resolve(task_vars.get(key), "policy", key)
+            ipsec[key] = value
         partner_files = task_vars.get("partner_files")
         hosts = args.get("hosts")
         if hosts is None:
@@ -124,7 +135,10 @@ class ActionModule(ActionBase):
         devices = self._devices(hosts, task_vars.get("hostvars") or {}, resolver)
 
         findings = validate_fleet(partners, devices, policy,
-                                  partner_files=partner_files if isinstance(partner_files, dict) else None)
+                                  partner_files=partner_files if isinstance(partner_files, dict) else None,
+                                  ipsec_policy=ipsec["ipsec_policy"],
+                                  inside_pool=ipsec["ipsec_inside_pool"],
+                                  inside_prefixlen=ipsec["ipsec_inside_prefixlen"])
         findings = sorted(findings + [self._relabel(f, partners) for f in resolver.findings],
                           key=lambda f: (f.host, f.field))
         checked = count_intent(partners, devices)
@@ -136,7 +150,8 @@ class ActionModule(ActionBase):
             result["msg"] = format_findings(findings)
             return result
         warnings = [f for f in findings if f.severity == WARNING]
-        result["msg"] = "intent is valid: %(partners)d partners, %(sessions)d sessions, %(devices)d BGP devices" % checked
+        result["msg"] = ("intent is valid: %(partners)d partners, %(sessions)d sessions, %(tunnels)d tunnels, "
+                         "%(devices)d BGP devices" % checked)
         if warnings:
             result["msg"] += " (%d warning%s)" % (len(warnings), "" if len(warnings) == 1 else "s")
             result["warnings"] = [str(f) for f in warnings]
@@ -149,11 +164,12 @@ class ActionModule(ActionBase):
             return finding
         host = _partner_host(finding.field)
         parts = finding.field.split(".")
-        if len(parts) > 2 and parts[2].startswith("sessions["):
+        if len(parts) > 2 and parts[2].startswith(("sessions[", "tunnels[")):
             try:
                 name = parts[1]
-                index = int(parts[2][len("sessions["):].split("]", 1)[0])
-                device = partners[name]["sessions"][index].get("device")
+                kind, rest = parts[2].split("[", 1)
+                index = int(rest.split("]", 1)[0])
+                device = partners[name][kind][index].get("device")
                 if isinstance(device, str) and device:
                     host = device
             except (KeyError, IndexError, TypeError, ValueError, AttributeError):

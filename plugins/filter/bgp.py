@@ -8,15 +8,20 @@ from __future__ import absolute_import, annotations, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.model import device_config_from_intent
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.model import (
+    DEFAULT_POOL,
+    DEFAULT_PREFIXLEN,
+    device_config_from_intent,
+)
 
 
-def bgp_device_config(partners, hostname, bgp=None, only=None):
-    """The paynet.netinfra.bgp_peering ``config`` for ``hostname``."""
+def bgp_device_config(partners, hostname, bgp=None, only=None, pool=DEFAULT_POOL, prefixlen=DEFAULT_PREFIXLEN):
+    """The paynet.netinfra.bgp_peering ``config`` for ``hostname`` (``transport: ipsec`` sessions get
+    the inside addresses of their tunnel, allocated from ``pool`` when the tunnel pins none)."""
     if isinstance(only, str):
         only = [only]
     try:
-        return device_config_from_intent(partners or {}, hostname, bgp or {}, only=only)
+        return device_config_from_intent(partners or {}, hostname, bgp or {}, only=only, pool=pool, prefixlen=int(prefixlen))
     except (ValueError, KeyError, TypeError) as exc:
         raise AnsibleFilterError("bgp_device_config for %s: %s" % (hostname, exc)) from exc
 

@@ -12,22 +12,30 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: validate_intent
-short_description: Validate the whole fleet's BGP partner intent before any device is touched
+short_description: Validate the whole fleet's BGP partner and IPsec tunnel intent before any device is touched
 version_added: 0.1.0
 author: paynet network infrastructure team (@paynet-netinfra)
 description:
-  - Checks the C(partners) intent, the C(bgp_policy) and every host's C(netinfra_platform) and C(bgp)
-    variables in one call on the controller, as documented in C(docs/intent.md).
+  - Checks the C(partners) intent (sessions and IPsec C(tunnels)), the C(bgp_policy), the C(ipsec_policy),
+    C(ipsec_inside_pool), C(ipsec_inside_prefixlen) and every host's C(netinfra_platform) and C(bgp)
+    variables in one call on the controller, as documented in C(docs/intent.md) and C(docs/ipsec.md).
   - Checks types, required and unknown keys (with "did you mean"), partner names, ASNs (0, 23456,
     out of range; an eBGP partner with our own ASN), prefixes (host bits, ge/le, longer than the
     policy allows, default routes, anything overlapping a prefix we announce), addresses (family of
     local and peer address, duplicates on one device and across devices), passwords (required, at most
     80 characters, no whitespace), max-prefix, GTSM/multihop, timers, transport, router IDs
     (duplicates within an ASN) and that every session's device is a BGP router in the inventory.
+  - For tunnels it checks that the device is a VPN gateway (C(netinfra_platform) C(frr) or C(linux); a C(linux)
+    gateway has no BGP speaker), gateway addresses, authentication (exactly one of C(psk) or C(ca_cert) + C(cert)
+    + C(key); a PSK of at least 20 characters; C(remote_id) with certificates), every IKE/ESP proposal against
+    the strong-crypto policy (naming the refused token; IKEv1 and aggressive mode refused; a C(crypto_exception)
+    is a warning, an expired one an error), timers and actions, inside networks (in the pool, the configured
+    prefix length, no overlap anywhere in the fleet, unique C(if_id) per device), unique tunnel names and peer
+    gateways per device, and that every C(transport=ipsec) session has its tunnel on the same device.
   - Every finding names the host (or C(partner:<name>)), the field, what is wrong and the fix.
     Errors fail the task; warnings are returned and shown.
-  - Passwords are never part of a finding or of the output. A vaulted password that cannot be
-    decrypted (no vault secret given) is a warning, not a crash.
+  - Passwords, pre-shared keys and private keys are never part of a finding or of the output. A vaulted
+    secret that cannot be decrypted (no vault secret given) is a warning, not a crash.
   - This is an action plugin. It never connects to a host; run it once per play with C(run_once).
 options:
   partners:
@@ -41,6 +49,22 @@ options:
         C(max_accept_prefix_len_v6)).
       - Defaults to the C(bgp_policy) variable, then to the defaults in C(docs/intent.md).
     type: dict
+  ipsec_policy:
+    description:
+      - The strong-crypto policy for IPsec tunnels (C(ike_versions), C(encryption), C(integrity), C(prf),
+        C(dh_groups), C(pfs_required), C(ike_proposals), C(esp_proposals)).
+      - Defaults to the C(ipsec_policy) variable, then to the defaults in C(docs/ipsec.md).
+    type: dict
+  ipsec_inside_pool:
+    description:
+      - The IPv4 pool tunnel inside networks come from.
+      - Defaults to the C(ipsec_inside_pool) variable, then to C(169.254.0.0/16).
+    type: str
+  ipsec_inside_prefixlen:
+    description:
+      - The prefix length of tunnel inside networks, C(30) or C(31).
+      - Defaults to the C(ipsec_inside_prefixlen) variable, then to C(30).
+    type: int
   hosts:
     description:
       - Inventory hostnames whose C(netinfra_platform) and C(bgp) variables are checked.
@@ -125,10 +149,13 @@ checked:
     sessions:
       description: Number of sessions over all partners.
       type: int
+    tunnels:
+      description: Number of IPsec tunnels over all partners.
+      type: int
     devices:
       description: Number of hosts with C(bgp) variables.
       type: int
-  sample: {partners: 2, sessions: 3, devices: 1}
+  sample: {partners: 2, sessions: 3, tunnels: 1, devices: 1}
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -140,6 +167,9 @@ def main():
         argument_spec=dict(
             partners=dict(type="dict"),
             policy=dict(type="dict"),
+            ipsec_policy=dict(type="dict"),
+            ipsec_inside_pool=dict(type="str"),
+            ipsec_inside_prefixlen=dict(type="int"),
             hosts=dict(type="list", elements="str"),
         ),
         supports_check_mode=True,

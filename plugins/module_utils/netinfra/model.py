@@ -13,6 +13,15 @@ __metaclass__ = type
 
 import ipaddress
 
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.ipsec.model import (
+    DEFAULT_POOL,
+    DEFAULT_PREFIXLEN,
+    allocate_inside,
+    inside_addresses,
+    session_tunnel,
+    tunnel_name,
+)
+
 PARTNER_PREFIX = "PARTNER_"
 
 
@@ -125,24 +134,34 @@ def normalise_device(config):
     }
 
 
-def device_config_from_intent(partners, hostname, bgp, only=None):
+def device_config_from_intent(partners, hostname, bgp, only=None, pool=DEFAULT_POOL, prefixlen=DEFAULT_PREFIXLEN):
     """The bgp_peering ``config`` for ``hostname`` from the fleet's ``partners`` intent.
 
     ``bgp`` is the host's ``bgp`` var (asn, router_id, announce, graceful_shutdown). ``only``
     limits the result to the named partners (onboarding one partner). Partners with no session
-    on this device are left out.
+    on this device are left out. A session with ``transport: ipsec`` runs over the partner's tunnel
+    on this device (its ``tunnel``, else the only one): its ``peer_address``/``local_address`` are
+    the tunnel's inside peer/local addresses, from ``pool``/``prefixlen`` (``ipsec_inside_pool``,
+    ``ipsec_inside_prefixlen``; see docs/ipsec.md).
     """
     bgp = bgp or {}
     wanted = set(only) if only else None
     out_partners = []
+    inside = []  # allocated lazily: only when this device has an ipsec session
     for name in sorted(partners or {}):
         if wanted is not None and name not in wanted:
             continue
         partner = partners[name] or {}
-        sessions = [
-            {k: v for k, v in s.items() if k not in ("device", "transport")}
-            for s in partner.get("sessions") or [] if s.get("device") == hostname
-        ]
+        sessions = []
+        for session in partner.get("sessions") or []:
+            if session.get("device") != hostname:
+                continue
+            out = {k: v for k, v in session.items() if k not in ("device", "transport", "tunnel")}
+            if session.get("transport") == "ipsec":
+                if not inside:
+                    inside.append(allocate_inside(partners, pool, prefixlen))
+                _ipsec_addresses(name, partner, session, hostname, inside[0], out)
+            sessions.append(out)
         if not sessions:
             continue
         entry = {k: v for k, v in partner.items() if k not in ("sessions", "tunnels")}
@@ -160,6 +179,20 @@ def device_config_from_intent(partners, hostname, bgp, only=None):
         "graceful_shutdown": bool(bgp.get("graceful_shutdown", False)),
         "partners": out_partners,
     }
+
+
+def _ipsec_addresses(name, partner, session, hostname, inside, out):
+    """Set ``out``'s peer/local address to the inside addresses of the session's tunnel."""
+    tunnel = session_tunnel(name, partner, session, hostname)
+    network = inside[(name, hostname, tunnel_name(tunnel))]
+    local, peer = inside_addresses(network, tunnel.get("local_inside"))
+    for key, derived in (("peer_address", peer), ("local_address", local)):
+        given = session.get(key)
+        if given and str(ipaddress.ip_address(str(given).strip())) != derived:
+            raise ValueError("session of partner %s on %s: %s %s is not the tunnel %s's inside %s address %s; "
+                             "remove %s (it is derived from the tunnel)"
+                             % (name, hostname, key, given, tunnel_name(tunnel), key.split("_")[0], derived, key))
+        out[key] = derived
 
 
 def addr_sort_key(address):

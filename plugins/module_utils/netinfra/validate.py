@@ -1,11 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, paynet network infrastructure team
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Validate the whole fleet's BGP partner intent in one pass (see docs/intent.md).
+"""Validate the whole fleet's BGP partner and IPsec tunnel intent in one pass (docs/intent.md, docs/ipsec.md).
 
 ``validate_fleet(partners, devices, policy)`` returns a sorted list of :class:`Finding` (errors and
 warnings), each naming the host (or ``partner:<name>`` / ``policy``), the dotted field, what is
-wrong and how to fix it. It never includes a password value in a finding.
+wrong and how to fix it. It never includes a password, pre-shared key or private key in a finding.
 
 Plain Python, no Ansible import, Python 3.9 compatible (module_utils may be shipped to devices).
 Everything is linear in the size of the intent (cross-device checks use dict/bisect indexes), so a
@@ -17,11 +17,28 @@ from __future__ import absolute_import, annotations, division, print_function
 __metaclass__ = type
 
 import bisect
+import datetime
 import difflib
 import ipaddress
 import re
 from dataclasses import asdict, dataclass
 
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.ipsec.model import (
+    ACTION_VALUES,
+    DEFAULT_POOL,
+    DEFAULT_PREFIXLEN,
+    DEFAULT_TUNNEL,
+    PREFIXLENS,
+    TUNNEL_NAME_RE,
+    InsideError,
+    InsidePool,
+    if_id,
+    inside_addresses,
+    parse_duration,
+    parse_expires,
+)
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.ipsec.policy import check_policy as check_ipsec_policy
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.ipsec.policy import check_proposals
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.prefixes import (
     MAX_BITS,
     PrefixError,
@@ -30,17 +47,28 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.prefixes 
     parse_entry,
     parse_network,
 )
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.secrets import MASK
 
 ERROR = "error"
 WARNING = "warning"
 
-SUPPORTED_PLATFORMS = ("frr",)
+SUPPORTED_PLATFORMS = ("frr", "linux")
+BGP_PLATFORMS = ("frr",)  # a linux gateway runs strongSwan only, no BGP speaker
+GATEWAY_PLATFORMS = ("frr", "linux")
 PLANNED_PLATFORMS = ("eos",)
 TRANSPORTS = ("direct", "ipsec")
 PARTNER_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 MAX_ASN = 4294967295
 AS_TRANS = 23456
 MAX_PASSWORD_LEN = 80  # FRR's TCP-MD5 key limit
+MIN_PSK_LEN = 20
+# tunnel timer -> (low, high, zero allowed, unit text)
+TUNNEL_TIMERS = {
+    "dpd_delay": (1, 3600, True, "seconds (0 = no DPD)"),
+    "rekey_time": (300, 86400, False, "seconds (5 min .. 24 h)"),
+    "reauth_time": (3600, 604800, True, "seconds (0 = off, else 1 h .. 7 d)"),
+    "child_rekey_time": (300, 28800, False, "seconds (5 min .. 8 h)"),
+}
 POLICY_DEFAULTS = {
     "password_required": True,
     "max_prefixes_required": True,
@@ -82,12 +110,54 @@ PARTNER_SPEC = {
 }
 SESSION_SPEC = {
     "device": (_STR, True, "the inventory hostname of our router, e.g. dc1-edge1"),
-    "peer_address": (_STR, True, "the partner router's IPv4 or IPv6 address"),
+    "peer_address": (_STR, False, "the partner router's IPv4 or IPv6 address"),  # required unless transport: ipsec
     "local_address": (_STR, False, "our IPv4 or IPv6 address on the link"),
     "password": (_STR, False, "a vaulted string, e.g. \"{{ vault_<partner>_bgp }}\""),
     "description": (_STR, False, "a short text"),
     "shutdown": (_BOOL, False, "true or false"),
     "transport": (_STR, False, "direct or ipsec"),
+    "tunnel": (_STR, False, "the name of the partner's tunnel on the same device, e.g. main"),
+}
+_DURATION = (int, str)
+TUNNEL_SPEC = {
+    "device": (_STR, True, "the inventory hostname of our VPN gateway, e.g. gw1"),
+    "name": (_STR, False, "a tunnel name matching [a-z0-9_]{1,15} (default main)"),
+    "description": (_STR, False, "a short text"),
+    "peer_gateway": (_STR, True, "the partner's public IKE address, e.g. 198.18.200.2"),
+    "local_gateway": (_STR, False, "our public IKE address on the gateway"),
+    "local_id": (_STR, False, "our IKE identity (default: local_gateway with psk, the certificate subject with pubkey)"),
+    "remote_id": (_STR, False, "the partner's IKE identity (default: peer_gateway with psk)"),
+    "auth": (_DICT, True, "{psk: \"{{ vault_<partner>_psk }}\"} or {ca_cert: ..., cert: ..., key: ...}"),
+    "inside": (_STR, False, "a /30 (or /31) of the inside pool, e.g. 169.254.10.0/30"),
+    "local_inside": (_STR, False, "our address in the inside network, e.g. 169.254.10.1"),
+    "ike_proposals": (_LIST, False, "a list of IKE proposals, e.g. [aes256gcm16-prfsha384-ecp384]"),
+    "esp_proposals": (_LIST, False, "a list of ESP proposals, e.g. [aes256gcm16-ecp384]"),
+    "ike_version": (_INT, False, "2 (IKEv1 is refused)"),
+    "aggressive": (_BOOL, False, "false (aggressive mode is refused)"),
+    "dpd_delay": (_DURATION, False, "seconds or a duration like 30s"),
+    "dpd_action": (_STR, False, "clear, trap or restart"),
+    "start_action": (_STR, False, "none, trap or start"),
+    "close_action": (_STR, False, "none, trap or start"),
+    "rekey_time": (_DURATION, False, "seconds or a duration like 4h"),
+    "reauth_time": (_DURATION, False, "seconds or a duration like 24h (0 = off)"),
+    "child_rekey_time": (_DURATION, False, "seconds or a duration like 1h"),
+    "traffic_selectors": (_DICT, False, "{local: [0.0.0.0/0], remote: [0.0.0.0/0]}"),
+    "crypto_exception": (_DICT, False, "{reason: ..., approved_by: CHG-..., expires: YYYY-MM-DD}"),
+}
+AUTH_SPEC = {
+    "psk": (_STR, False, "a vaulted pre-shared key of at least 20 characters"),
+    "ca_cert": (_STR, False, "the partner's CA certificate (PEM)"),
+    "cert": (_STR, False, "our certificate (PEM)"),
+    "key": (_STR, False, "our vaulted private key (PEM)"),
+}
+SELECTORS_SPEC = {
+    "local": (_LIST, True, "a list of our networks, e.g. [0.0.0.0/0]"),
+    "remote": (_LIST, True, "a list of the partner's networks, e.g. [0.0.0.0/0]"),
+}
+CRYPTO_EXCEPTION_SPEC = {
+    "reason": (_STR, True, "why the partner cannot meet the policy, and until when"),
+    "approved_by": (_STR, True, "the change or risk ticket that approved it, e.g. CHG-123456"),
+    "expires": ((str, datetime.date), False, "a date like 2027-03-31"),
 }
 MAX_PREFIXES_SPEC = {
     "limit": (_INT, True, "an integer 1..4294967295"),
@@ -99,7 +169,7 @@ TIMERS_SPEC = {
     "keepalive": (_INT, True, "seconds 0..65535"),
     "hold": (_INT, True, "seconds: 0 or 3..65535"),
 }
-SECRET_KEYS = frozenset(("password", "psk", "secret"))
+SECRET_KEYS = frozenset(("password", "psk", "secret", "key"))
 
 
 @dataclass(frozen=True)
@@ -295,8 +365,12 @@ class _Device:
 
 
 def _check_devices(devices, report):
-    """Check every host's platform and bgp vars; return {host: _Device} for hosts that run BGP."""
+    """Check every host's platform and bgp vars.
+
+    Returns ({host: _Device} for hosts that run BGP, {host: platform} for hosts with a good platform).
+    """
     bgp_hosts = {}
+    platforms = {}
     router_ids = {}  # (asn, router_id) -> [host]
     for host in sorted(devices):
         hostvars = devices[host]
@@ -310,8 +384,14 @@ def _check_devices(devices, report):
         bgp = hostvars.get("bgp")
         if platform is None and bgp is None:
             continue  # not a device we manage (jump host, localhost, ...)
-        _check_platform(host, platform, bgp is not None, report)
+        if _check_platform(host, platform, bgp is not None, report):
+            platforms[host] = platform
         if bgp is None:
+            continue
+        if platform not in BGP_PLATFORMS and platform in SUPPORTED_PLATFORMS:
+            report.error(host, "bgp", "host has bgp vars but netinfra_platform %s runs no BGP speaker" % platform,
+                         "remove bgp from host_vars/%s.yml (a linux gateway only terminates tunnels), "
+                         "or set netinfra_platform: frr if it runs FRR" % host)
             continue
         device = _Device()
         bgp_hosts[host] = device
@@ -347,23 +427,25 @@ def _check_devices(devices, report):
                 report.error(host, "bgp.router_id",
                              "router_id %s is also used by %s in AS %d" % (rid, others, asn),
                              "give every router in AS %d its own router_id (e.g. its loopback)" % asn)
-    return bgp_hosts
+    return bgp_hosts, platforms
 
 
 def _check_platform(host, platform, runs_bgp, report):
+    """True when ``platform`` is a supported one."""
     if platform is None:
         if runs_bgp:
             report.error(host, "netinfra_platform", "netinfra_platform is not set on a host with bgp vars",
                          "set netinfra_platform: frr in host_vars/%s.yml" % host)
-        return
+        return False
     if platform in SUPPORTED_PLATFORMS:
-        return
+        return True
     if isinstance(platform, str) and platform.lower() in PLANNED_PLATFORMS:
         message = "platform '%s' is not supported yet" % platform
     else:
         message = "unknown platform %s" % _show("netinfra_platform", platform)
     report.error(host, "netinfra_platform", message,
-                 "use frr (the only platform supported now; Arista EOS is planned)")
+                 "use frr (BGP routers, also VPN gateways) or linux (strongSwan-only VPN gateways); Arista EOS is planned")
+    return False
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -411,13 +493,34 @@ class _OurSpace:
 class _Fleet:
     """Cross-partner facts gathered while walking the sessions."""
 
-    def __init__(self, bgp_hosts, devices, space):
+    def __init__(self, bgp_hosts, devices, space, platforms=None, ipsec_policy=None, pool=None):
         self.bgp_hosts = bgp_hosts
         self.devices = devices
         self.space = space
+        self.platforms = platforms or {}  # host -> supported netinfra_platform
+        self.ipsec_policy = ipsec_policy
+        self.pool = pool
         self.peers = {}  # (device, peer ip) -> [(host label, field)]
         self.peer_devices = {}  # peer ip -> {device: field}
         self.suggestions = {}
+        self.inside = {}  # inside network -> [_InsideUse]
+        self.if_ids = {}  # (device, if_id) -> [(field, network)]
+        self.gateways = {}  # (device, peer_gateway ip) -> [field]
+        self.today = datetime.date.today()
+
+
+class _InsideUse:
+    """One tunnel's inside network, for the fleet-wide overlap check."""
+
+    __slots__ = ("host", "field", "partner", "device", "tunnel", "explicit")
+
+    def __init__(self, host, field, partner, device, tunnel, explicit):
+        self.host, self.field, self.partner = host, field, partner
+        self.device, self.tunnel, self.explicit = device, tunnel, explicit
+
+    def label(self):
+        return "tunnel %s of partner %s on %s (%s, %s)" % (
+            self.tunnel, self.partner, self.device, self.field.rsplit(".", 1)[0], "pinned" if self.explicit else "allocated")
 
 
 def _check_partner_name(name, report):
@@ -555,7 +658,7 @@ def _device_hint(fleet, device):
     return fleet.suggestions[device]
 
 
-def _check_session(name, index, session, partner, fleet, policy, report):
+def _check_session(name, index, session, partner, fleet, policy, report, tunnels=None):
     path = "partners.%s.sessions[%d]" % (name, index)
     device = session.get("device") if isinstance(session, dict) else None
     host = device if isinstance(device, str) and device else "partner:%s" % name
@@ -570,13 +673,29 @@ def _check_session(name, index, session, partner, fleet, policy, report):
             hint = _device_hint(fleet, device)
             report.error(host, path + ".device", "device '%s' is not in the inventory" % device,
                          ("did you mean '%s'? Otherwise u" % hint if hint else "U") + "se the inventory hostname of one of our routers")
+        elif device not in fleet.bgp_hosts and fleet.platforms.get(device) in GATEWAY_PLATFORMS \
+                and fleet.platforms.get(device) not in BGP_PLATFORMS:
+            report.error(host, path + ".device", "device '%s' is a %s VPN gateway with no BGP speaker"
+                         % (device, fleet.platforms[device]),
+                         "run the session on one of our FRR routers (a tunnel can end there too), or keep the tunnel on "
+                         "%s and peer from a router behind it" % device)
         elif device not in fleet.bgp_hosts:
             report.error(host, path + ".device", "device '%s' has no bgp vars (it does not run BGP)" % device,
                          "add bgp: {asn, router_id, announce} to host_vars/%s.yml or use one of our BGP routers" % device)
         else:
             dev = fleet.bgp_hosts[device]
+    transport = good.get("transport")
+    if transport != "ipsec" and session.get("peer_address") is None:
+        report.error(host, path + ".peer_address", "required key 'peer_address' is missing",
+                     "set peer_address to the partner router's IPv4 or IPv6 address "
+                     "(or use transport: ipsec to run the session over the partner's tunnel)")
     peer = _check_address(good, "peer_address", host, path, report)
     local = _check_address(good, "local_address", host, path, report)
+    if transport == "ipsec":
+        peer, local = _check_ipsec_session(name, good, device, (tunnels or {}).get(device), peer, local, host, path, report)
+    elif "tunnel" in good:
+        report.error(host, path + ".tunnel", "tunnel is set but transport is not ipsec",
+                     "set transport: ipsec to run the session over the tunnel, or remove tunnel")
     if peer is not None and local is not None:
         if peer.version != local.version:
             report.error(host, path + ".local_address",
@@ -586,13 +705,9 @@ def _check_session(name, index, session, partner, fleet, policy, report):
             report.error(host, path + ".local_address", "local_address is the same as peer_address (%s)" % peer,
                          "local_address is OUR address on the link; peer_address is the partner's")
     _check_password(session, host, path + ".password", policy, report)
-    transport = good.get("transport")
     if transport is not None and transport not in TRANSPORTS:
         report.error(host, path + ".transport", "transport '%s' is not one of %s" % (transport, ", ".join(TRANSPORTS)),
                      "use direct (on the link) or ipsec (over the partner's tunnel)")
-    elif transport == "ipsec" and not partner.get("tunnels"):
-        report.warning(host, path + ".transport", "transport is ipsec but partner '%s' has no tunnels" % name,
-                       "add the partner's tunnels, or use transport: direct")
     if dev is not None:
         if dev.asn is not None and _is_int(partner.get("asn")) and partner["asn"] == dev.asn:
             report.error(host, path + ".device",
@@ -601,6 +716,44 @@ def _check_session(name, index, session, partner, fleet, policy, report):
         if peer is not None:
             fleet.peers.setdefault((device, peer), []).append((name, path))
             fleet.peer_devices.setdefault(peer, {}).setdefault(device, path)
+
+
+def _check_ipsec_session(name, good, device, here, peer, local, host, path, report):
+    """(peer, local) of a ``transport: ipsec`` session: the inside addresses of its tunnel.
+
+    ``here``: {tunnel name: (local, peer) or None} of the partner's tunnels on the session's device.
+    """
+    if not isinstance(device, str) or not device:
+        return peer, local
+    names = ", ".join(sorted(here)) if here else ""
+    wanted = good.get("tunnel")
+    if wanted is not None:
+        if wanted not in (here or {}):
+            report.error(host, path + ".tunnel", "partner '%s' has no tunnel named '%s' on %s%s"
+                         % (name, wanted, device, " (its tunnels there: %s)" % names if names else ""),
+                         ("use one of %s" % names) if names else
+                         "add a tunnel {device: %s, name: %s, ...} to the partner's tunnels" % (device, wanted))
+            return peer, local
+    elif not here:
+        report.error(host, path + ".transport", "transport is ipsec but partner '%s' has no tunnel on %s" % (name, device),
+                     "add a tunnel with device: %s to partners.%s.tunnels, or use transport: direct" % (device, name))
+        return peer, local
+    elif len(here) > 1:
+        report.error(host, path + ".tunnel", "transport is ipsec and partner '%s' has %d tunnels on %s (%s)"
+                     % (name, len(here), device, names), "name the one the session runs over, e.g. tunnel: %s" % sorted(here)[0])
+        return peer, local
+    else:
+        wanted = next(iter(here))
+    addresses = here[wanted]
+    if addresses is None:
+        return peer, local  # the tunnel's inside network is wrong: reported with the tunnel
+    inside_local, inside_peer = (ipaddress.ip_address(a) for a in addresses)
+    for key, given, derived in (("peer_address", peer, inside_peer), ("local_address", local, inside_local)):
+        if given is not None and given != derived:
+            report.error(host, "%s.%s" % (path, key), "%s %s is not the inside %s address %s of tunnel %s"
+                         % (key, given, key.split("_", 1)[0], derived, wanted),
+                         "remove %s: with transport ipsec it is derived from the tunnel's inside network" % key)
+    return inside_peer, inside_local
 
 
 def _check_address(good, key, host, path, report):
@@ -637,12 +790,13 @@ def _check_partner(name, partner, fleet, policy, report):
     announce = _check_partner_announce(name, good.get("announce", ()), report)
     _check_max_prefixes(name, good, partner.get("max_prefixes") is not None, policy, report)
     _check_session_options(name, good, report)
+    tunnels = _check_tunnels(name, good.get("tunnels", ()), fleet, report)
     sessions = good.get("sessions", ())
     if "sessions" in good and not sessions:
         report.warning(host, path + ".sessions", "partner has no sessions: nothing is configured for it",
                        "add a session, or remove the partner")
     for index, session in enumerate(sessions):
-        _check_session(name, index, session, good, fleet, policy, report)
+        _check_session(name, index, session, good, fleet, policy, report, tunnels)
         _check_announce_covered(name, index, session, announce, fleet, report)
 
 
@@ -679,22 +833,363 @@ def _check_peer_addresses(fleet, report):
 
 
 # ---------------------------------------------------------------------------------------------------
+# IPsec tunnels
+
+
+def _check_ipsec_settings(ipsec_policy, inside_pool, inside_prefixlen, report):
+    """(effective ipsec policy, InsidePool); bad values are reported and replaced by defaults."""
+    effective, problems = check_ipsec_policy(ipsec_policy)
+    for problem in problems:
+        field = "ipsec_policy.%s" % problem.key if problem.key else "ipsec_policy"
+        report.error("policy", field, str(problem), problem.fix or "")
+    if isinstance(inside_prefixlen, str) and inside_prefixlen.strip().isdigit():
+        inside_prefixlen = int(inside_prefixlen)
+    if inside_prefixlen is None:
+        inside_prefixlen = DEFAULT_PREFIXLEN
+    if inside_pool is None:
+        inside_pool = DEFAULT_POOL
+    if isinstance(inside_prefixlen, bool) or inside_prefixlen not in PREFIXLENS:
+        report.error("policy", "ipsec_inside_prefixlen", "ipsec_inside_prefixlen %s is not 30 or 31"
+                     % _show("ipsec_inside_prefixlen", inside_prefixlen), "use 30 (default) or 31")
+        inside_prefixlen = DEFAULT_PREFIXLEN
+    try:
+        pool = InsidePool(inside_pool, inside_prefixlen)
+    except InsideError as exc:
+        report.error("policy", "ipsec_inside_pool", exc.reason, exc.fix or "")
+        pool = InsidePool(DEFAULT_POOL, inside_prefixlen)
+    return effective, pool
+
+
+def _check_tunnels(name, tunnels, fleet, report):
+    """Check the partner's tunnels; return {device: {tunnel name: (inside local, inside peer) or None}}."""
+    found = {}
+    names = {}  # (device, tunnel name) -> index
+    for index, tunnel in enumerate(tunnels):
+        _check_tunnel(name, index, tunnel, fleet, report, found, names)
+    return found
+
+
+def _check_tunnel(name, index, tunnel, fleet, report, found, names):
+    path = "partners.%s.tunnels[%d]" % (name, index)
+    device = tunnel.get("device") if isinstance(tunnel, dict) else None
+    host = device if isinstance(device, str) and device else "partner:%s" % name
+    if not isinstance(tunnel, dict):
+        report.error(host, path, "tunnel is %s, expected a mapping" % _type_name(tunnel),
+                     "write {device: ..., peer_gateway: ..., auth: {psk: ...}}")
+        return
+    good = _typed(tunnel, TUNNEL_SPEC, host, path, report)
+    if "device" in good:
+        _check_gateway_device(device, host, path, fleet, report)
+    else:
+        device = None
+    tname = good.get("name", DEFAULT_TUNNEL)
+    if "name" in good and not TUNNEL_NAME_RE.match(tname):
+        report.error(host, path + ".name", "tunnel name '%s' must match [a-z0-9_]{1,15}" % tname,
+                     "use a short lower-case name, e.g. %s" % (re.sub(r"[^a-z0-9_]", "_", tname.lower())[:15] or "backup"))
+        tname = None
+    elif tunnel.get("name") is not None and "name" not in good:
+        tname = None  # wrong type: reported by _typed
+    if device is not None and tname is not None:
+        other = names.get((device, tname))
+        if other is not None:
+            report.error(host, path + ".name", "partner '%s' already has a tunnel named '%s' on %s (tunnels[%d])"
+                         % (name, tname, device, other),
+                         "give each of the partner's tunnels on %s its own name, e.g. name: backup" % device)
+            tname = None
+        else:
+            names[(device, tname)] = index
+    _check_tunnel_gateways(good, device, host, path, fleet, report)
+    _check_tunnel_auth(good, host, path, report)
+    _check_tunnel_crypto(good, host, path, fleet, report)
+    _check_tunnel_options(good, host, path, report)
+    addresses = _check_inside(name, good, device, tname, host, path, fleet, report)
+    if device is not None and tname is not None:
+        found.setdefault(device, {})[tname] = addresses
+
+
+def _check_gateway_device(device, host, path, fleet, report):
+    if device not in fleet.devices:
+        hint = _suggest(device, fleet.platforms) or _suggest(device, fleet.devices)
+        report.error(host, path + ".device", "device '%s' is not in the inventory" % device,
+                     ("did you mean '%s'? Otherwise u" % hint if hint else "U") + "se the inventory hostname of one of our VPN gateways")
+        return
+    platform = fleet.platforms.get(device)
+    if platform not in GATEWAY_PLATFORMS:
+        hostvars = fleet.devices.get(device)
+        raw = hostvars.get("netinfra_platform") if isinstance(hostvars, dict) else None
+        what = "netinfra_platform is not set" if raw is None else "its netinfra_platform is not usable"
+        report.error(host, path + ".device", "device '%s' cannot terminate tunnels: %s" % (device, what),
+                     "set netinfra_platform: linux (strongSwan-only gateway) or frr in host_vars/%s.yml" % device)
+
+
+def _check_tunnel_gateways(good, device, host, path, fleet, report):
+    peer = _check_gateway_address(good, "peer_gateway", host, path, report)
+    local = _check_gateway_address(good, "local_gateway", host, path, report)
+    if peer is not None and local is not None:
+        if peer.version != local.version:
+            report.error(host, path + ".local_gateway",
+                         "local_gateway %s is IPv%d but peer_gateway %s is IPv%d" % (local, local.version, peer, peer.version),
+                         "use our IPv%d public address, or leave local_gateway out" % peer.version)
+        elif peer == local:
+            report.error(host, path + ".local_gateway", "local_gateway is the same as peer_gateway (%s)" % peer,
+                         "local_gateway is OUR public address; peer_gateway is the partner's")
+    if peer is not None and device is not None:
+        fleet.gateways.setdefault((device, peer), []).append(path)
+
+
+def _check_gateway_address(good, key, host, path, report):
+    value = good.get(key)
+    if value is None:
+        return None
+    address = _parse_ip(value)
+    whose = "the partner's public IKE address" if key == "peer_gateway" else "our public IKE address"
+    if address is None:
+        report.error(host, "%s.%s" % (path, key), "'%s' is not an IP address" % value, "use %s" % whose)
+        return None
+    if address.is_unspecified or address.is_multicast or address.is_loopback or address.is_link_local:
+        report.error(host, "%s.%s" % (path, key), "%s is not a usable unicast address" % address, "use %s" % whose)
+        return None
+    return address
+
+
+def _check_tunnel_auth(good, host, path, report):
+    auth = good.get("auth")
+    if auth is None:
+        return
+    field = path + ".auth"
+    sub = _typed(auth, AUTH_SPEC, host, field, report)
+    pubkey = [k for k in ("ca_cert", "cert", "key") if k in sub]
+    set_keys = set(k for k in auth if auth.get(k) is not None and auth.get(k) != "")
+    if "psk" in set_keys and set_keys & {"ca_cert", "cert", "key"}:
+        report.error(host, field, "auth has both psk and %s" % ", ".join(sorted(set_keys & {"ca_cert", "cert", "key"})),
+                     "use either psk or ca_cert + cert + key")
+        return
+    if "psk" in set_keys:
+        psk = sub.get("psk")
+        if isinstance(psk, str) and psk != MASK and len(psk) < MIN_PSK_LEN:
+            report.error(host, field + ".psk", "psk is %d characters long, at least %d are required" % (len(psk), MIN_PSK_LEN),
+                         "generate one with `openssl rand -base64 32`, agree it with the partner and store it with ansible-vault")
+        return
+    if not set_keys & {"ca_cert", "cert", "key"}:
+        report.error(host, field, "auth has neither psk nor ca_cert + cert + key",
+                     "set psk: \"{{ vault_<partner>_psk }}\" or all of ca_cert, cert and key")
+        return
+    missing = [k for k in ("ca_cert", "cert", "key") if k not in set_keys]
+    if missing:
+        report.error(host, field, "pubkey auth needs ca_cert, cert and key; %s %s missing"
+                     % (", ".join(missing), "is" if len(missing) == 1 else "are"),
+                     "set %s%s" % (", ".join(missing), " (the key vaulted)" if "key" in missing else ""))
+    for key in pubkey:
+        value = sub[key]
+        if value == MASK:
+            continue
+        if "-----BEGIN" not in value:
+            what = "a PEM private key" if key == "key" else "a PEM certificate"
+            report.error(host, "%s.%s" % (field, key), "%s is not %s" % (key, what),
+                         "use the PEM text, e.g. \"{{ lookup('file', 'pki/<name>.pem') }}\"" if key != "key"
+                         else "use the vaulted PEM text of the private key")
+    if good.get("remote_id") is None:
+        report.error(host, path + ".remote_id", "remote_id is required with pubkey auth",
+                     "set remote_id to the identity in the partner's certificate, e.g. \"CN=vpn.partner.example\"")
+
+
+def _check_tunnel_crypto(good, host, path, fleet, report):
+    policy = fleet.ipsec_policy
+    weak = []  # (field, problem) that only a valid crypto_exception allows
+    for problem in check_proposals(None, None, policy, good.get("ike_version", 2), good.get("aggressive", False)):
+        key = "aggressive" if problem.token == "aggressive" else "ike_version"
+        report.error(host, "%s.%s" % (path, key), problem.reason, problem.fix)
+    for key, kind in (("ike_proposals", "ike"), ("esp_proposals", "esp")):
+        for pos, text in enumerate(good.get(key, ())):
+            field = "%s.%s[%d]" % (path, key, pos)
+            pair = ([text], None) if kind == "ike" else (None, [text])
+            for problem in check_proposals(pair[0], pair[1], policy):
+                if problem.invalid:
+                    report.error(host, field, problem.describe(), problem.fix)
+                else:
+                    weak.append((field, problem))
+        if key in good and not good[key]:
+            report.warning(host, "%s.%s" % (path, key), "%s is empty: the policy defaults are used" % key,
+                           "leave %s out, or list the proposals agreed with the partner" % key)
+    if _check_crypto_exception(good, host, path, fleet, report, weak):
+        return  # the warning lists what the exception allows
+    for field, problem in weak:
+        report.error(host, field, problem.describe(),
+                     "%s, or record a crypto_exception (reason, approved_by, expires) if the partner cannot" % problem.fix)
+
+
+def _check_crypto_exception(good, host, path, fleet, report, weak):
+    """True when the tunnel has a usable crypto_exception (reported as a warning listing what it allows)."""
+    value = good.get("crypto_exception")
+    if value is None:
+        return False
+    field = path + ".crypto_exception"
+    sub = _typed(value, CRYPTO_EXCEPTION_SPEC, host, field, report)
+    usable = "reason" in sub and "approved_by" in sub
+    for key in ("reason", "approved_by"):
+        if key in sub and not sub[key].strip():
+            report.error(host, "%s.%s" % (field, key), "%s is empty" % key,
+                         "set %s" % CRYPTO_EXCEPTION_SPEC[key][2])
+            usable = False
+    expires = None
+    if "expires" in sub:
+        try:
+            expires = parse_expires(sub["expires"])
+        except ValueError:
+            report.error(host, field + ".expires", "expires %s is not a date" % _show("expires", sub["expires"]),
+                         "write the date as YYYY-MM-DD, e.g. 2027-03-31")
+            usable = False
+    allows = _describe_weak(weak)
+    if expires is not None and expires < fleet.today:
+        approval = " (%s)" % sub["approved_by"] if sub.get("approved_by") else ""
+        report.error(host, field + ".expires", "crypto_exception%s expired on %s%s"
+                     % (approval, expires.isoformat(), "; it allowed %s" % allows if allows else ""),
+                     "move the partner to proposals that meet the policy, or renew the approval and set a new expires")
+        return False
+    if not usable:
+        return False
+    until = "until %s" % expires.isoformat() if expires else "with no expiry date"
+    if allows:
+        report.warning(host, field, "crypto exception %s (%s) %s allows %s"
+                       % (sub["approved_by"], " ".join(sub["reason"].split()), until, allows),
+                       "move the partner to policy proposals, then remove crypto_exception")
+    else:
+        report.warning(host, field, "crypto exception %s is set but every proposal meets the policy" % sub["approved_by"],
+                       "remove crypto_exception")
+    return True
+
+
+def _describe_weak(weak):
+    by_proposal = {}
+    for _field, problem in weak:
+        by_proposal.setdefault((problem.kind, problem.proposal), []).append(
+            problem.token if problem.token != problem.proposal else "no PFS" if problem.kind == "esp" else problem.reason)
+    return "; ".join("%s %s (%s)" % (kind.upper(), proposal, ", ".join(tokens))
+                     for (kind, proposal), tokens in by_proposal.items())
+
+
+def _check_tunnel_options(good, host, path, report):
+    for key, (low, high, zero_ok, unit) in TUNNEL_TIMERS.items():
+        if key not in good:
+            continue
+        field = "%s.%s" % (path, key)
+        try:
+            seconds = parse_duration(good[key], key)
+        except ValueError:
+            report.error(host, field, "%s %s is not a duration" % (key, _show(key, good[key])),
+                         "write seconds (14400) or a duration like 4h, 30m, 90s, 1d")
+            continue
+        if seconds == 0 and zero_ok:
+            continue
+        if not low <= seconds <= high:
+            report.error(host, field, "%s %d s is out of range %d..%d %s" % (key, seconds, low, high, unit),
+                         "use a value between %d and %d seconds%s" % (low, high, " (or 0)" if zero_ok else ""))
+    for key, allowed in ACTION_VALUES.items():
+        if key in good and good[key] not in allowed:
+            report.error(host, "%s.%s" % (path, key), "%s '%s' is not one of %s" % (key, good[key], ", ".join(allowed)),
+                         "use one of %s" % ", ".join(allowed))
+    selectors = good.get("traffic_selectors")
+    if selectors is not None:
+        field = path + ".traffic_selectors"
+        sub = _typed(selectors, SELECTORS_SPEC, host, field, report)
+        for side in ("local", "remote"):
+            for pos, item in enumerate(sub.get(side, ())):
+                try:
+                    parse_network(item, "traffic selector")
+                except PrefixError as exc:
+                    report.error(host, "%s.%s[%d]" % (field, side, pos), str(exc), exc.fix or "")
+
+
+def _check_inside(name, good, device, tname, host, path, fleet, report):
+    """(local, peer) inside addresses of the tunnel, or None; records the network for the overlap check."""
+    pool = fleet.pool
+    field = path + ".inside"
+    if "inside" in good:
+        try:
+            net = parse_network(good["inside"], "inside")
+        except PrefixError as exc:
+            report.error(host, field, str(exc), exc.fix or "")
+            return None
+        why = pool.problem(net)
+        if why:
+            example = pool.hashed(name, device, tname) if device is not None and tname is not None else pool.network_at(0)
+            reserved = " outside the reserved %s" % ", ".join(str(r) for r in pool.reserved) if pool.reserved else ""
+            report.error(host, field, why, "use a /%d of %s%s, e.g. inside: %s, or leave inside out to allocate one"
+                         % (pool.prefixlen, pool.network, reserved, example))
+            return None
+        explicit = True
+    elif device is not None and tname is not None:
+        net = pool.hashed(name, device, tname)
+        explicit = False
+    else:
+        return None
+    try:
+        local, peer = inside_addresses(net, good.get("local_inside"))
+    except (InsideError, ValueError) as exc:
+        report.error(host, path + ".local_inside", getattr(exc, "reason", str(exc)), getattr(exc, "fix", "") or "")
+        local, peer = None, None
+    if device is not None and tname is not None:
+        fleet.inside.setdefault(net, []).append(_InsideUse(host, field, name, device, tname, explicit))
+        fleet.if_ids.setdefault((device, if_id(net)), []).append((path + ".inside", net))
+    return (local, peer) if local is not None else None
+
+
+def _check_tunnel_fleet(fleet, report):
+    """Inside networks overlapping anywhere, if_id clashes and peer_gateway duplicates on one device."""
+    used = set(fleet.inside)
+    for net, uses in fleet.inside.items():
+        if len(uses) < 2:
+            continue
+        # pin an allocated one if there is one (pinned networks are usually agreed with the partner)
+        target = next((u for u in uses if not u.explicit), uses[-1])
+        free = fleet.pool.free_near(target.partner, target.device, target.tunnel, used)
+        if free is not None:
+            used.add(free)
+        for use in uses:
+            others = "; ".join(o.label() for o in uses if o is not use)
+            report.error(use.host, use.field,
+                         "inside network %s (%s) overlaps %s" % (net, "pinned" if use.explicit else "allocated", others),
+                         "pin inside: %s on one of them, e.g. %s: %s" % (free, target.field, free) if free else
+                         "the inside pool is full: use a larger ipsec_inside_pool")
+    for (device, number), uses in fleet.if_ids.items():
+        if len(uses) < 2 or len(set(n for _f, n in uses)) < 2:
+            continue
+        for field, net in uses:
+            others = ", ".join("%s (%s)" % (o, n) for o, n in uses if o != field)
+            report.error(device, field, "if_id %d of inside network %s is also the if_id of %s on %s" % (number, net, others, device),
+                         "pin inside networks of one /16 for tunnels on the same device (if_id comes from the low 16 bits)")
+    for (device, peer), fields in fleet.gateways.items():
+        if len(fields) < 2:
+            continue
+        for field in fields:
+            others = ", ".join(f for f in fields if f != field)
+            report.error(device, field + ".peer_gateway",
+                         "peer_gateway %s is used by more than one tunnel on %s (also %s)" % (peer, device, others),
+                         "one IKE peer address per gateway: merge the tunnels, or terminate one on another gateway")
+
+
+# ---------------------------------------------------------------------------------------------------
 # entry points
 
 
-def validate_fleet(partners, devices, policy=None, partner_files=None):
+def validate_fleet(partners, devices, policy=None, partner_files=None, ipsec_policy=None,
+                   inside_pool=DEFAULT_POOL, inside_prefixlen=DEFAULT_PREFIXLEN):
     """Every finding for the fleet's intent, sorted by host then field.
 
     ``partners``: the ``partners`` var (name -> partner). ``devices``: inventory hostname -> that
-    host's vars subset (``netinfra_platform``, ``bgp``); a host without ``bgp`` does not run BGP.
-    ``policy``: the ``bgp_policy`` var (defaults in :data:`POLICY_DEFAULTS`). ``partner_files``
-    (the ``partner_files`` var of the partners vars plugin, name -> file) adds the file to findings.
+    host's vars subset (``netinfra_platform``, ``bgp``); a host without ``bgp`` does not run BGP
+    (a ``netinfra_platform: linux`` host is a strongSwan-only VPN gateway). ``policy``: the
+    ``bgp_policy`` var (defaults in :data:`POLICY_DEFAULTS`). ``partner_files`` (the
+    ``partner_files`` var of the partners vars plugin, name -> file) adds the file to findings.
+    ``ipsec_policy``, ``inside_pool``, ``inside_prefixlen``: the ``ipsec_policy``,
+    ``ipsec_inside_pool`` and ``ipsec_inside_prefixlen`` vars (docs/ipsec.md).
     """
     report = _Report()
     effective = _check_policy(policy, report)
+    ipsec_effective, pool = _check_ipsec_settings(ipsec_policy, inside_pool, inside_prefixlen, report)
     devices = devices or {}
-    bgp_hosts = _check_devices(devices, report)
-    fleet = _Fleet(bgp_hosts, devices, _OurSpace(bgp_hosts))
+    bgp_hosts, platforms = _check_devices(devices, report)
+    fleet = _Fleet(bgp_hosts, devices, _OurSpace(bgp_hosts), platforms, ipsec_effective, pool)
     if partners is None:
         partners = {}
     if not isinstance(partners, dict):
@@ -705,6 +1200,7 @@ def validate_fleet(partners, devices, policy=None, partner_files=None):
         if _check_partner_name(name, report):
             _check_partner(name, partners[name], fleet, effective, report)
     _check_peer_addresses(fleet, report)
+    _check_tunnel_fleet(fleet, report)
     findings = report.findings
     if partner_files:
         findings = [_with_file(f, partner_files) for f in findings]
@@ -722,14 +1218,17 @@ def _with_file(finding, partner_files):
 
 
 def count_intent(partners, devices):
-    """``{"partners": N, "sessions": N, "devices": N}`` (devices = hosts with bgp vars)."""
+    """``{"partners": N, "sessions": N, "devices": N, "tunnels": N}`` (devices = hosts with bgp vars)."""
     partners = partners if isinstance(partners, dict) else {}
     sessions = 0
+    tunnels = 0
     for partner in partners.values():
         if isinstance(partner, dict) and isinstance(partner.get("sessions"), (list, tuple)):
             sessions += len(partner["sessions"])
+        if isinstance(partner, dict) and isinstance(partner.get("tunnels"), (list, tuple)):
+            tunnels += len(partner["tunnels"])
     bgp_devices = sum(1 for v in (devices or {}).values() if isinstance(v, dict) and v.get("bgp") is not None)
-    return {"partners": len(partners), "sessions": sessions, "devices": bgp_devices}
+    return {"partners": len(partners), "sessions": sessions, "devices": bgp_devices, "tunnels": tunnels}
 
 
 def has_errors(findings):

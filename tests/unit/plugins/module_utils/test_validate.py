@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import typing as t
 
 import pytest
 
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.ipsec.model import allocate_inside
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.validate import (
     ERROR,
     WARNING,
@@ -17,6 +19,7 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.validate 
 )
 
 SECRET = "Acme-S3cret-bgp"
+PSK = "Card-Net-pre-shared-key-0123456789"
 
 
 def base_devices() -> dict[str, dict[str, t.Any]]:
@@ -27,6 +30,7 @@ def base_devices() -> dict[str, dict[str, t.Any]]:
                       "bgp": {"asn": 65010, "router_id": "198.18.0.2", "announce": ["198.18.10.0/24", "2001:db8:ff::/48"],
                               "graceful_shutdown": False}},
         "dc1-vpn1": {},  # in the inventory, no BGP
+        "dc1-gw1": {"netinfra_platform": "linux"},  # strongSwan-only VPN gateway
         "jumphost": {"ansible_host": "ignored"},
     }
 
@@ -56,7 +60,7 @@ def base_partners() -> dict[str, dict[str, t.Any]]:
             "ebgp_multihop": 2,
             "sessions": [{"device": "dc1-edge1", "peer_address": "192.0.2.254", "local_address": "198.18.0.1",
                           "password": "x"}],
-            "tunnels": [{"device": "dc1-vpn1"}],
+            "tunnels": [{"device": "dc1-gw1", "peer_gateway": "198.18.200.2", "auth": {"psk": PSK}}],
         },
     }
 
@@ -444,12 +448,12 @@ def test_good_timers(timers):
 
 def test_transport_values():
     find(run(mutate("acme_bank.sessions[0].transport", "gre")), "dc1-edge1", "partners.acme_bank.sessions[0].transport")
-    assert run(mutate("card_net.sessions[0].transport", "ipsec")) == []  # card_net has tunnels
 
 
-def test_ipsec_without_tunnels_is_a_warning():
-    find(run(mutate("acme_bank.sessions[0].transport", "ipsec")), "dc1-edge1",
-         "partners.acme_bank.sessions[0].transport", WARNING)
+def test_ipsec_without_tunnels_is_an_error():
+    finding = find(run(mutate("acme_bank.sessions[0].transport", "ipsec")), "dc1-edge1",
+                   "partners.acme_bank.sessions[0].transport")
+    assert "no tunnel on dc1-edge1" in finding.message and "transport: direct" in finding.fix
 
 
 def test_empty_sessions_and_accept_are_warnings():
@@ -459,6 +463,359 @@ def test_empty_sessions_and_accept_are_warnings():
     assert {f.severity for f in findings} == {WARNING}
     find(findings, "partner:acme_bank", "partners.acme_bank.sessions", WARNING)
     find(findings, "partner:acme_bank", "partners.acme_bank.accept_prefixes", WARNING)
+
+
+# --- IPsec tunnels ---------------------------------------------------------------------------------
+
+TUNNEL = "partners.card_net.tunnels[0]"
+
+
+def tunnel_mutate(**changes) -> dict[str, t.Any]:
+    """base_partners() with card_net's tunnel on dc1-gw1 changed (a value of None removes the key)."""
+    data = base_partners()
+    tunnel = data["card_net"]["tunnels"][0]
+    for key, value in changes.items():
+        if value is None:
+            tunnel.pop(key, None)
+        else:
+            tunnel[key] = value
+    return data
+
+
+def over_ipsec(**session) -> dict[str, t.Any]:
+    """card_net's session on dc1-edge1 runs over a tunnel that also ends on dc1-edge1."""
+    data = base_partners()
+    data["card_net"]["tunnels"].append({"device": "dc1-edge1", "peer_gateway": "198.18.201.2", "auth": {"psk": PSK},
+                                        "inside": "169.254.10.0/30"})
+    sess = data["card_net"]["sessions"][0]
+    sess.pop("peer_address")
+    sess.pop("local_address")
+    sess["transport"] = "ipsec"
+    sess.update(session)
+    return data
+
+
+def test_full_tunnel_is_clean():
+    data = tunnel_mutate(name="main", description="card net", local_gateway="198.18.200.1", local_id="198.18.200.1",
+                         remote_id="198.18.200.2", inside="169.254.20.0/30", local_inside="169.254.20.2",
+                         ike_proposals=["aes256gcm16-prfsha384-ecp384", "aes256-sha512-modp4096"],
+                         esp_proposals=["aes256gcm16-ecp384"], dpd_delay=10, dpd_action="restart", start_action="start",
+                         close_action="trap", rekey_time="4h", reauth_time=0, child_rekey_time=3600, ike_version=2,
+                         aggressive=False, traffic_selectors={"local": ["0.0.0.0/0"], "remote": ["0.0.0.0/0", "::/0"]})
+    assert run(data) == []
+
+
+def test_pubkey_tunnel_is_clean_and_key_never_echoed():
+    key = "-----BEGIN PRIVATE KEY-----\nS3CRETKEYMATERIAL\n-----END PRIVATE KEY-----"
+    cert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
+    data = tunnel_mutate(auth={"ca_cert": cert, "cert": cert, "key": key}, remote_id="CN=vpn.card.example")
+    assert run(data) == []
+    data = tunnel_mutate(auth={"ca_cert": cert, "cert": cert, "key": key, "kye": key})
+    findings = run(data)
+    find(findings, "dc1-gw1", TUNNEL + ".remote_id")
+    find(findings, "dc1-gw1", TUNNEL + ".auth.kye")
+    assert "S3CRETKEYMATERIAL" not in format_findings(findings) + repr([f.to_dict() for f in findings])
+
+
+@pytest.mark.parametrize("auth, field, words", [
+    ({"psk": "too-short"}, ".auth.psk", "9 characters"),
+    ({"psk": PSK, "cert": "-----BEGIN CERTIFICATE-----"}, ".auth", "both psk and cert"),
+    ({}, ".auth", "neither psk nor"),
+    ({"cert": "-----BEGIN CERTIFICATE-----", "key": "-----BEGIN KEY-----"}, ".auth", "ca_cert is missing"),
+    ({"ca_cert": "not pem", "cert": "-----BEGIN CERTIFICATE-----", "key": "-----BEGIN KEY-----"}, ".auth.ca_cert",
+     "not a PEM certificate"),
+])
+def test_tunnel_auth(auth, field, words):
+    findings = run(tunnel_mutate(auth=auth, remote_id="CN=x"))
+    finding = find(findings, "dc1-gw1", TUNNEL + field)
+    assert words in finding.message
+    if field == ".auth.psk":
+        assert "openssl rand -base64 32" in finding.fix and "vault" in finding.fix
+        assert "too-short" not in format_findings(findings) + repr([f.to_dict() for f in findings])
+
+
+def test_psk_of_20_characters_is_fine_and_masked_psk_is_not_checked():
+    assert run(tunnel_mutate(auth={"psk": "x" * 20})) == []
+    assert run(tunnel_mutate(auth={"psk": "********"})) == []  # a vaulted value the action could not decrypt
+
+
+@pytest.mark.parametrize("key, proposal, token", [
+    ("ike_proposals", "aes256-sha1-ecp384", "sha1"),
+    ("ike_proposals", "3des-sha384-ecp384", "3des"),
+    ("ike_proposals", "aes256-md5-ecp384", "md5"),
+    ("ike_proposals", "aes256-sha384-modp1024", "modp1024"),
+    ("ike_proposals", "aes128gcm16-prfsha256-ecp256", "aes128gcm16"),
+    ("esp_proposals", "aes256-sha256-ecp384", "sha256"),
+    ("esp_proposals", "des-sha384-ecp384", "des"),
+    ("esp_proposals", "aes256-sha384-modp1536", "modp1536"),
+])
+def test_weak_crypto_refused_with_token_named(key, proposal, token):
+    findings = run(tunnel_mutate(**{key: ["aes256gcm16-ecp384" if key == "esp_proposals" else
+                                          "aes256gcm16-prfsha384-ecp384", proposal]}))
+    field = "%s.%s[1]" % (TUNNEL, key)
+    find(findings, "dc1-gw1", field)
+    named = [f for f in findings if f.field == field and "'%s'" % token in f.message]
+    assert named, findings
+    assert proposal in named[0].message and named[0].severity == ERROR
+    assert named[0].fix.startswith("use aes256") and "crypto_exception" in named[0].fix
+    assert {f.field for f in findings} == {field}
+
+
+def test_esp_without_pfs_refused():
+    finding = find(run(tunnel_mutate(esp_proposals=["aes256gcm16"])), "dc1-gw1", TUNNEL + ".esp_proposals[0]")
+    assert "PFS" in finding.message and "aes256gcm16-ecp384" in finding.fix
+
+
+@pytest.mark.parametrize("proposal, words", [
+    ("aes256gcm16-sha384-prfsha384-ecp384", "AEAD"), ("aes256-prfsha384-ecp384", "no integrity"), ("aes256-foo-ecp384", "foo"),
+])
+def test_invalid_proposals_are_errors_even_with_an_exception(proposal, words):
+    exception = {"reason": "partner HSM", "approved_by": "CHG-1", "expires": "2099-12-31"}
+    findings = run(tunnel_mutate(ike_proposals=[proposal], crypto_exception=exception))
+    assert words in find(findings, "dc1-gw1", TUNNEL + ".ike_proposals[0]").message
+
+
+@pytest.mark.parametrize("changes, field", [({"ike_version": 1}, ".ike_version"), ({"aggressive": True}, ".aggressive")])
+def test_ikev1_and_aggressive_mode_refused(changes, field):
+    exception = {"reason": "partner HSM", "approved_by": "CHG-1"}
+    find(run(tunnel_mutate(crypto_exception=exception, **changes)), "dc1-gw1", TUNNEL + field)
+
+
+def test_crypto_exception_is_a_warning_listing_what_it_allows():
+    exception = {"reason": "partner HSM only supports aes256-sha256-modp2048 until 2027-03", "approved_by": "CHG-123456",
+                 "expires": datetime.date(2099, 3, 31)}
+    findings = run(tunnel_mutate(ike_proposals=["aes256-sha256-modp2048"], esp_proposals=["aes256-sha256-modp2048"],
+                                 crypto_exception=exception))
+    assert {f.severity for f in findings} == {WARNING}
+    finding = find(findings, "dc1-gw1", TUNNEL + ".crypto_exception", WARNING)
+    assert "CHG-123456" in finding.message and "until 2099-03-31" in finding.message
+    assert "IKE aes256-sha256-modp2048 (sha256, modp2048)" in finding.message and "ESP aes256-sha256-modp2048" in finding.message
+
+
+def test_unneeded_crypto_exception_is_a_warning():
+    finding = find(run(tunnel_mutate(crypto_exception={"reason": "x", "approved_by": "CHG-1"})), "dc1-gw1",
+                   TUNNEL + ".crypto_exception", WARNING)
+    assert "remove" in finding.fix
+
+
+@pytest.mark.parametrize("expires", ["2020-01-31", datetime.date(2020, 1, 31)])
+def test_expired_crypto_exception_is_an_error(expires):
+    exception = {"reason": "partner HSM", "approved_by": "CHG-1", "expires": expires}
+    findings = run(tunnel_mutate(ike_proposals=["aes256-sha256-ecp384"], crypto_exception=exception))
+    finding = find(findings, "dc1-gw1", TUNNEL + ".crypto_exception.expires")
+    assert "expired on 2020-01-31" in finding.message and "sha256" in finding.message
+    find(findings, "dc1-gw1", TUNNEL + ".ike_proposals[0]")  # no longer covered
+    assert not [f for f in findings if f.severity == WARNING]
+
+
+@pytest.mark.parametrize("exception, field", [
+    ({"approved_by": "CHG-1"}, ".crypto_exception.reason"),
+    ({"reason": "partner HSM"}, ".crypto_exception.approved_by"),
+    ({"reason": "partner HSM", "approved_by": "  "}, ".crypto_exception.approved_by"),
+    ({"reason": "partner HSM", "approved_by": "CHG-1", "expires": "next year"}, ".crypto_exception.expires"),
+])
+def test_incomplete_crypto_exception_covers_nothing(exception, field):
+    findings = run(tunnel_mutate(ike_proposals=["aes256-sha256-ecp384"], crypto_exception=exception))
+    find(findings, "dc1-gw1", TUNNEL + field)
+    find(findings, "dc1-gw1", TUNNEL + ".ike_proposals[0]")
+
+
+def test_ipsec_policy_override_and_bad_policy():
+    data = tunnel_mutate(ike_proposals=["aes256-sha256-ecp384"])
+    assert run(data) != []
+    assert validate_fleet(data, base_devices(), ipsec_policy={"integrity": ["sha256", "sha384"], "prf": ["prfsha256"]}) == []
+    findings = validate_fleet(base_partners(), base_devices(), ipsec_policy={"integrity": ["md5"], "pfs": True})
+    find(findings, "policy", "ipsec_policy.integrity")
+    find(findings, "policy", "ipsec_policy.pfs")
+
+
+@pytest.mark.parametrize("changes, field, words", [
+    ({"rekey_time": 60}, ".rekey_time", "out of range"),
+    ({"rekey_time": "2d"}, ".rekey_time", "out of range"),
+    ({"child_rekey_time": "soon"}, ".child_rekey_time", "not a duration"),
+    ({"reauth_time": 60}, ".reauth_time", "out of range"),
+    ({"dpd_delay": 7200}, ".dpd_delay", "out of range"),
+    ({"dpd_action": "hold"}, ".dpd_action", "not one of clear, trap, restart"),
+    ({"start_action": "route"}, ".start_action", "not one of none, trap, start"),
+    ({"close_action": "restart"}, ".close_action", "not one of none, trap, start"),
+    ({"peer_gateway": "vpn.card.example"}, ".peer_gateway", "not an IP address"),
+    ({"peer_gateway": None}, ".peer_gateway", "missing"),
+    ({"local_gateway": "2001:db8::1"}, ".local_gateway", "IPv6"),
+    ({"local_gateway": "198.18.200.2"}, ".local_gateway", "same as peer_gateway"),
+    ({"name": "Main-1"}, ".name", "must match"),
+    ({"name": "a" * 16}, ".name", "must match"),
+    ({"traffic_selectors": {"local": ["0.0.0.0/0"]}}, ".traffic_selectors.remote", "missing"),
+    ({"traffic_selectors": {"local": ["10.0.0.1/8"], "remote": ["0.0.0.0/0"]}}, ".traffic_selectors.local[0]", "host bits"),
+    ({"peer_gatway": "x"}, ".peer_gatway", "unknown key"),
+])
+def test_tunnel_fields(changes, field, words):
+    assert words in find(run(tunnel_mutate(**changes)), "dc1-gw1", TUNNEL + field).message
+
+
+@pytest.mark.parametrize("seconds", [0, 3600, "1d"])
+def test_good_reauth_times(seconds):
+    assert run(tunnel_mutate(reauth_time=seconds, dpd_delay=0)) == []
+
+
+@pytest.mark.parametrize("inside, words", [
+    ("10.0.0.0/30", "not inside the pool"), ("169.254.10.0/29", "is a /29"), ("169.254.10.1/30", "host bits"),
+    ("169.254.169.252/30", "reserved"), ("169.254.255.0/30", "reserved"),
+])
+def test_bad_inside(inside, words):
+    finding = find(run(tunnel_mutate(inside=inside)), "dc1-gw1", TUNNEL + ".inside")
+    assert words in finding.message
+
+
+def test_local_inside_must_be_usable():
+    finding = find(run(tunnel_mutate(inside="169.254.10.0/30", local_inside="169.254.10.3")), "dc1-gw1", TUNNEL + ".local_inside")
+    assert "169.254.10.1 or 169.254.10.2" in finding.fix
+
+
+def test_inside_pool_and_prefixlen_settings():
+    data = tunnel_mutate(inside="10.255.0.4/31")
+    assert validate_fleet(data, base_devices(), inside_pool="10.255.0.0/24", inside_prefixlen=31) == []
+    find(validate_fleet(data, base_devices()), "dc1-gw1", TUNNEL + ".inside")
+    findings = validate_fleet(base_partners(), base_devices(), inside_pool="10.0.0.0/33", inside_prefixlen=29)
+    find(findings, "policy", "ipsec_inside_pool")
+    find(findings, "policy", "ipsec_inside_prefixlen")
+
+
+def test_inside_overlap_across_the_fleet_names_both_and_a_free_network():
+    data = tunnel_mutate(inside="169.254.10.0/30")
+    data["acme_bank"]["tunnels"] = [{"device": "dc1-edge2", "peer_gateway": "198.18.200.9", "auth": {"psk": PSK},
+                                     "inside": "169.254.10.0/30"}]
+    findings = run(data)
+    ours = find(findings, "dc1-gw1", TUNNEL + ".inside")
+    theirs = find(findings, "dc1-edge2", "partners.acme_bank.tunnels[0].inside")
+    assert "acme_bank" in ours.message and "card_net" in theirs.message
+    free = ours.fix.split("pin inside: ")[1].split()[0]
+    assert free != "169.254.10.0/30" and ours.fix == theirs.fix
+    data["acme_bank"]["tunnels"][0]["inside"] = free
+    assert run(data) == []
+
+
+def test_pinned_inside_overlapping_an_allocated_one():
+    data = base_partners()
+    allocated = allocate_inside(data)[("card_net", "dc1-gw1", "main")]
+    data["acme_bank"]["tunnels"] = [{"device": "dc1-edge2", "peer_gateway": "198.18.200.9", "auth": {"psk": PSK},
+                                     "inside": allocated}]
+    findings = run(data)
+    finding = find(findings, "dc1-gw1", TUNNEL + ".inside")
+    assert "allocated" in finding.message and TUNNEL + ".inside" in finding.fix  # pin the allocated one
+
+
+def test_if_id_unique_per_device_with_a_large_pool():
+    data = tunnel_mutate(inside="10.1.0.0/30")
+    data["card_net"]["tunnels"].append({"device": "dc1-gw1", "name": "backup", "peer_gateway": "198.18.200.3",
+                                        "auth": {"psk": PSK}, "inside": "10.2.0.0/30"})
+    findings = validate_fleet(data, base_devices(), inside_pool="10.0.0.0/8")
+    assert "if_id 1" in find(findings, "dc1-gw1", TUNNEL + ".inside").message
+
+
+def test_tunnel_names_and_peer_gateways_unique_per_device():
+    data = base_partners()
+    data["card_net"]["tunnels"].append({"device": "dc1-gw1", "peer_gateway": "198.18.200.2", "auth": {"psk": PSK}})
+    findings = run(data)
+    assert "already has a tunnel named 'main'" in find(findings, "dc1-gw1", "partners.card_net.tunnels[1].name").message
+    find(findings, "dc1-gw1", "partners.card_net.tunnels[0].peer_gateway")
+    data["card_net"]["tunnels"][1]["name"] = "backup"
+    findings = run(data)
+    assert "more than one tunnel" in find(findings, "dc1-gw1", "partners.card_net.tunnels[1].peer_gateway").message
+    data["card_net"]["tunnels"][1]["peer_gateway"] = "198.18.200.3"
+    assert run(data) == []
+
+
+def test_same_tunnel_name_on_two_devices_is_fine():
+    data = base_partners()
+    data["card_net"]["tunnels"].append({"device": "dc1-edge1", "peer_gateway": "198.18.200.2", "auth": {"psk": PSK}})
+    assert run(data) == []
+
+
+# --- linux gateways and ipsec sessions ---------------------------------------------------------------
+
+def test_tunnel_device_must_be_a_gateway():
+    finding = find(run(tunnel_mutate(device="dc1-vpn1")), "dc1-vpn1", TUNNEL + ".device")
+    assert "netinfra_platform: linux" in finding.fix
+    finding = find(run(tunnel_mutate(device="dc1-gw2")), "dc1-gw2", TUNNEL + ".device")
+    assert "not in the inventory" in finding.message and "dc1-gw1" in finding.fix
+
+
+def test_linux_gateway_with_bgp_vars_is_an_error():
+    devices = base_devices()
+    devices["dc1-gw1"]["bgp"] = {"asn": 65010, "router_id": "198.18.0.9"}
+    finding = find(run(devices=devices), "dc1-gw1", "bgp")
+    assert "no BGP speaker" in finding.message and "frr" in finding.fix
+
+
+def test_bgp_session_on_linux_gateway_is_an_error():
+    finding = find(run(mutate("acme_bank.sessions[0].device", "dc1-gw1")), "dc1-gw1", "partners.acme_bank.sessions[0].device")
+    assert "no BGP speaker" in finding.message
+
+
+def test_ipsec_session_omits_addresses():
+    assert run(over_ipsec()) == []
+    assert run(over_ipsec(tunnel="main")) == []
+    assert run(over_ipsec(peer_address="169.254.10.2", local_address="169.254.10.1")) == []
+
+
+def test_direct_session_still_needs_peer_address():
+    data = over_ipsec(transport="direct")
+    finding = find(run(data), "dc1-edge1", "partners.card_net.sessions[0].peer_address")
+    assert "missing" in finding.message and "transport: ipsec" in finding.fix
+
+
+def test_ipsec_session_with_other_addresses_is_an_error():
+    findings = run(over_ipsec(peer_address="192.0.2.254", local_address="169.254.10.2"))
+    assert "169.254.10.2" in find(findings, "dc1-edge1", "partners.card_net.sessions[0].peer_address").message
+    assert "remove local_address" in find(findings, "dc1-edge1", "partners.card_net.sessions[0].local_address").fix
+
+
+def test_ipsec_session_without_a_tunnel_on_its_device():
+    data = base_partners()
+    data["card_net"]["sessions"][0]["transport"] = "ipsec"  # card_net's only tunnel is on dc1-gw1
+    finding = find(run(data), "dc1-edge1", "partners.card_net.sessions[0].transport")
+    assert "no tunnel on dc1-edge1" in finding.message
+
+
+def test_ipsec_session_naming_a_missing_tunnel():
+    finding = find(run(over_ipsec(tunnel="backup")), "dc1-edge1", "partners.card_net.sessions[0].tunnel")
+    assert "no tunnel named 'backup'" in finding.message and "main" in finding.message
+
+
+def test_ipsec_session_with_two_tunnels_needs_tunnel():
+    data = over_ipsec()
+    data["card_net"]["tunnels"].append({"device": "dc1-edge1", "name": "backup", "peer_gateway": "198.18.201.3",
+                                        "auth": {"psk": PSK}, "inside": "169.254.10.4/30"})
+    finding = find(run(data), "dc1-edge1", "partners.card_net.sessions[0].tunnel")
+    assert "backup, main" in finding.message
+    data["card_net"]["sessions"][0]["tunnel"] = "backup"
+    assert run(data) == []
+
+
+def test_tunnel_on_direct_session_is_an_error():
+    find(run(mutate("acme_bank.sessions[0].tunnel", "main")), "dc1-edge1", "partners.acme_bank.sessions[0].tunnel")
+
+
+def test_tunnel_secrets_never_appear_in_findings():
+    data = tunnel_mutate(auth={"psk": "short-" + "Z" * 5, "pks": "ANOTHER-S3CRET-VALUE"}, peer_gateway="bad")
+    text = format_findings(run(data))
+    assert "ZZZZZ" not in text and "ANOTHER-S3CRET-VALUE" not in text and "pks" in text
+
+
+def test_large_fleet_with_tunnels_is_fast():
+    import time
+    devices = {"gw%d" % i: {"netinfra_platform": "linux"} for i in range(500)}
+    partners = {"p%d" % i: {"asn": 64496, "accept_prefixes": ["11.%d.%d.0/24" % (i // 250, i % 250)], "max_prefixes": 10,
+                            "sessions": [],
+                            "tunnels": [{"device": "gw%d" % (i % 500), "name": "t%d" % k,
+                                         "peer_gateway": "198.18.%d.%d" % (i // 125, (i % 125) * 2 + k),
+                                         "auth": {"psk": PSK}, "inside": "169.254.%d.%d/30" % (1 + i // 32, (i % 32) * 8 + k * 4)}
+                                        for k in range(2)]}
+                for i in range(2000)}
+    start = time.perf_counter()
+    findings = validate_fleet(partners, devices)
+    assert time.perf_counter() - start < 2.0
+    assert [f for f in findings if f.severity == ERROR] == []
 
 
 # --- devices and policy -----------------------------------------------------------------------------
@@ -510,12 +867,12 @@ def test_policy_checked(policy, field):
 # --- API --------------------------------------------------------------------------------------------
 
 def test_format_findings_errors_first_with_count():
-    data = mutate("acme_bank.sessions[0].transport", "ipsec")  # warning on dc1-edge1
-    data["card_net"]["asn"] = 0  # error on partner:card_net (sorts after dc1-edge1)
+    data = mutate("acme_bank.asn", 65535)  # warning on partner:acme_bank
+    data["card_net"]["asn"] = 0  # error on partner:card_net (sorts after partner:acme_bank)
     text = format_findings(run(data))
     lines = text.splitlines()
     assert lines[0].startswith("ERROR partner:card_net")
-    assert lines[1].startswith("WARNING dc1-edge1")
+    assert lines[1].startswith("WARNING partner:acme_bank")
     assert lines[-1].startswith("1 error, 1 warning")
     assert format_findings([]) == ""
 
@@ -528,7 +885,7 @@ def test_partner_files_are_named():
 
 
 def test_count_intent():
-    assert count_intent(base_partners(), base_devices()) == {"partners": 2, "sessions": 3, "devices": 2}
+    assert count_intent(base_partners(), base_devices()) == {"partners": 2, "sessions": 3, "devices": 2, "tunnels": 1}
 
 
 def test_inputs_not_modified():

@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, paynet network infrastructure team
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller side of paynet.netinfra.ipsec_tunnel.
+
+Checks every tunnel (strong-crypto policy, authentication, inside network) before connecting, so a
+weak proposal never reaches a gateway; answers ``rendered`` and ``parsed`` without a connection;
+otherwise runs the module on the gateway with ``ipsec_policy`` filled from the variable of that
+name when the task does not set it.
+"""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+from ansible.plugins.action import ActionBase
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.platforms.linux import ipsec_offline
+from ansible_collections.paynet.netinfra.plugins.modules.ipsec_tunnel import ARGUMENT_SPEC
+
+
+class ActionModule(ActionBase):
+    """Validate and render on the controller; apply on the gateway."""
+
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        args = dict(self._task.args)
+        if args.get("ipsec_policy") is None and task_vars.get("ipsec_policy") is not None:
+            args["ipsec_policy"] = self._templar.template(task_vars["ipsec_policy"])
+        validation, new_args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        del validation
+        params = dict(new_args)
+        params["ipsec_policy"] = args.get("ipsec_policy")
+        host = task_vars.get("inventory_hostname", "?")
+        state = params["state"]
+        if state == "parsed":
+            if not params.get("running_config"):
+                return dict(result, failed=True, msg="state=parsed needs running_config (a paynet-*.conf file's text)")
+            return dict(result, changed=False, parsed=ipsec_offline.parsed(params["running_config"]))
+        if state in ("merged", "replaced", "overridden", "rendered"):
+            if params.get("config") is None:
+                return dict(result, failed=True, msg="state=%s needs config" % state)
+            try:
+                tunnels = ipsec_offline.complete(params["config"].get("tunnels") or [])
+            except ValueError as exc:
+                return dict(result, failed=True, msg="%s: invalid config, no gateway was touched: %s" % (host, exc))
+            problems = ipsec_offline.check(tunnels, params["ipsec_policy"], host=host)
+            if problems:
+                return dict(result, failed=True, problems=problems,
+                            msg="invalid config, no gateway was touched:\n" + "\n".join(problems))
+            if state == "rendered":
+                return dict(result, changed=False,
+                            rendered=ipsec_offline.rendered(tunnels, params["dataplane"], params["swanctl_dir"]))
+        module_args = dict(self._task.args)
+        if params["ipsec_policy"] is not None:
+            module_args["ipsec_policy"] = params["ipsec_policy"]
+        result.update(self._execute_module(module_name="paynet.netinfra.ipsec_tunnel", module_args=module_args,
+                                           task_vars=task_vars))
+        return result
