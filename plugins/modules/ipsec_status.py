@@ -90,6 +90,10 @@ tunnels:
       description: Why the tunnel is not healthy.
       type: list
       elements: str
+    warnings:
+      description: Anomalies that do not stop traffic (for example duplicate IKE or CHILD SAs after both ends re-established at once).
+      type: list
+      elements: str
 healthy:
   description: Number of healthy tunnels.
   returned: always

@@ -614,6 +614,12 @@ def used_networks() -> list[tuple[ipaddress.IPv4Network, str]]:
 def allocate_subnet(lab: Lab, previous: str | None) -> ipaddress.IPv4Network:
     """Pick the lab's management /24 (deterministic from the name, skipping used ones)."""
     used = [(n, who) for n, who in used_networks() if lab.alias not in who]
+    # the topology's own addresses (inside the nodes) must not meet the management network either
+    for node in lab.topo.nodes.values():
+        for addr in [*node.loopback, *(a for addrs in node.addresses.values() for a in addrs)]:
+            iface = ipaddress.ip_interface(addr)
+            if iface.version == 4:
+                used.append((iface.network, f"node {node.name} of this topology"))
     want = lab.topo.mgmt_subnet or (ipaddress.IPv4Network(previous) if previous else None)
     if want is not None:
         clash = [who for n, who in used if n.overlaps(want)]

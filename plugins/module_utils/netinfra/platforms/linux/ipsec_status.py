@@ -435,7 +435,8 @@ def _evaluate_one(tunnel, conns, sas, now, data_plane):
     peer = tunnel.get("peer_gateway") or (_str(((conn or {}).get("remote_addrs") or [None])[0]) if conn else None)
     reasons = []
     entry = {"name": name, "partner": tunnel.get("partner") or partner_of(name), "loaded": conn is not None,
-             "ike_state": None, "ike": None, "child": None, "ike_sas": 0, "healthy": False, "reasons": reasons}
+             "ike_state": None, "ike": None, "child": None, "ike_sas": 0, "healthy": False, "reasons": reasons,
+             "warnings": []}
 
     conn_child = None
     if conn is None:
@@ -465,7 +466,8 @@ def _evaluate_one(tunnel, conns, sas, now, data_plane):
     entry["ike_state"] = ike["state"]
     established = [s for s in ike_sas if _str(s.get("state")) == "ESTABLISHED"]
     if len(established) > 1:
-        reasons.append("%d IKE SAs ESTABLISHED for %s (duplicate; unique ids %s): both sides initiated; the "
+        # traffic flows (the best SA is used); an anomaly to look at, not an outage
+        entry["warnings"].append("%d IKE SAs ESTABLISHED for %s (duplicate; unique ids %s): both sides initiated; the "
                        "duplicates should be deleted by charon (uniqueness) -- if they persist, set start_action so "
                        "that only one side initiates" % (len(established), name,
                                                           ", ".join(_str(s.get("uniqueid")) or "?" for s in established)))
@@ -500,7 +502,7 @@ def _evaluate_one(tunnel, conns, sas, now, data_plane):
         entry["child"] = child
         installed = [c for _k, c in children if _str(c.get("state")) == "INSTALLED"]
         if len(installed) > 1:
-            reasons.append("%d CHILD SAs INSTALLED for %s (duplicate, both sides created one): harmless for traffic but "
+            entry["warnings"].append("%d CHILD SAs INSTALLED for %s (duplicate, both sides created one): harmless for traffic but "
                            "doubles rekeying; check that only one side initiates" % (len(installed), name))
         if child["state"] not in CHILD_UP:
             hint = {"INSTALLING": "the kernel/libipsec has not accepted the SA yet",

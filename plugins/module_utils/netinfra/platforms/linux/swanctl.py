@@ -228,6 +228,9 @@ def render_conf(tunnel, dataplane):
     out.kv("mobike", "no")
     # a partner tunnel is never given up: retry for ever (with dpd_action/close_action restart/start)
     out.kv("keyingtries", "0")
+    # one IKE SA per partner gateway: when both ends re-establish at once (DPD restart on both sides),
+    # the newer IKE SA replaces the older instead of leaving duplicates
+    out.kv("unique", "replace")
     out.open("local")
     out.kv("auth", method)
     if tunnel.get("local_id"):
