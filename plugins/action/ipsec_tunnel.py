@@ -38,21 +38,30 @@ class ActionModule(ActionBase):
         if state == "parsed":
             if not params.get("running_config"):
                 return dict(result, failed=True, msg="state=parsed needs running_config (a paynet-*.conf file's text)")
-            return dict(result, changed=False, parsed=ipsec_offline.parsed(params["running_config"]))
-        if state in ("merged", "replaced", "overridden", "rendered"):
-            if params.get("config") is None:
+            try:
+                parsed = ipsec_offline.parsed(params["running_config"])
+            except ValueError as exc:  # ConfParseError (with the line number), undecodable secret
+                return dict(result, failed=True, msg="running_config is not a swanctl file: %s" % exc)
+            return dict(result, changed=False, parsed=parsed)
+        if state in ("merged", "replaced", "overridden", "rendered", "deleted"):
+            if params.get("config") is None and state != "deleted":
                 return dict(result, failed=True, msg="state=%s needs config" % state)
             try:
-                tunnels = ipsec_offline.complete(params["config"].get("tunnels") or [])
+                # the module completes the tunnels too (also for deleted): a malformed one fails here
+                tunnels = ipsec_offline.complete((params.get("config") or {}).get("tunnels") or [])
             except ValueError as exc:
                 return dict(result, failed=True, msg="%s: invalid config, no gateway was touched: %s" % (host, exc))
+        if state in ("merged", "replaced", "overridden", "rendered"):
             problems = ipsec_offline.check(tunnels, params["ipsec_policy"], host=host)
             if problems:
                 return dict(result, failed=True, problems=problems,
                             msg="invalid config, no gateway was touched:\n" + "\n".join(problems))
             if state == "rendered":
-                return dict(result, changed=False,
-                            rendered=ipsec_offline.rendered(tunnels, params["dataplane"], params["swanctl_dir"]))
+                try:
+                    rendered = ipsec_offline.rendered(tunnels, params["dataplane"], params["swanctl_dir"])
+                except ValueError as exc:  # SwanctlError: names the field
+                    return dict(result, failed=True, msg="%s: cannot render the config: %s" % (host, exc))
+                return dict(result, changed=False, rendered=rendered)
         module_args = dict(self._task.args)
         if params["ipsec_policy"] is not None:
             module_args["ipsec_policy"] = params["ipsec_policy"]

@@ -17,7 +17,7 @@ description:
     tunnel, the IKE and CHILD SA states, the algorithms in use, rekey times and byte/packet counters.
   - A tunnel is healthy when its connection is loaded, one IKE SA is ESTABLISHED, its CHILD SA is
     INSTALLED, the algorithms in use are among the intended proposals and the traffic selectors are the
-    intended ones. Otherwise the module fails (unless I(fail_on_unhealthy=false)) and says why, per tunnel:
+    intended ones. Otherwise the module fails (unless I(fail_on_unhealthy=false)) and says why, per tunnel,
     for example the partner gateway does not answer (DPD or retransmits), authentication failed, an
     unexpected algorithm, one-way traffic.
   - Read-only. It never changes the gateway, also outside check mode.

@@ -18,7 +18,7 @@ description:
     C(/etc/swanctl/conf.d/paynet-<name>.conf) (mode 0600, with its pre-shared key written as
     C(0s<base64>)), or with certificates the CA, our certificate and our private key (mode 0600) under
     C(/etc/swanctl/x509ca), C(x509) and C(private). Files not named C(paynet-*) are never touched.
-  - Route-based: each tunnel has an inside network (a /30 or /31 from 169.254.0.0/16) that BGP runs
+  - Route-based. Each tunnel has an inside network (a /30 or /31 from 169.254.0.0/16) that BGP runs
     over. The data plane is an XFRM interface per tunnel (C(xfrm<if_id>), C(if_id_in)/C(if_id_out))
     where the kernel has XFRM interfaces, or charon's userspace C(kernel-libipsec) (TUN device
     C(ipsec0)) where it does not. C(dataplane=auto) picks the one the gateway runs.
@@ -220,7 +220,10 @@ def main():
     )
     params = module.params
     state = params["state"]
-    tunnels = ipsec_offline.complete((params["config"] or {}).get("tunnels") or [])
+    try:
+        tunnels = ipsec_offline.complete((params["config"] or {}).get("tunnels") or [])
+    except ValueError as exc:
+        module.fail_json(msg="invalid config, nothing was changed: %s" % exc)
 
     if state == "parsed":
         module.exit_json(changed=False, parsed=ipsec_offline.parsed(params["running_config"]))

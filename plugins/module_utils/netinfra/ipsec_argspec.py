@@ -35,9 +35,9 @@ TUNNEL_SPEC = {
     "dpd_action": {"type": "str", "default": "restart", "choices": ["clear", "trap", "restart"]},
     "start_action": {"type": "str", "default": "start", "choices": ACTIONS},
     "close_action": {"type": "str", "default": "start", "choices": ACTIONS},
-    "rekey_time": {"type": "int", "default": 14400},
+    "rekey_time": {"type": "int", "default": 14400, "no_log": False},
     "reauth_time": {"type": "int", "default": 0},
-    "child_rekey_time": {"type": "int", "default": 3600},
+    "child_rekey_time": {"type": "int", "default": 3600, "no_log": False},
     "inside": {"type": "dict", "required": True, "options": {
         "network": {"type": "str", "required": True},
         "local": {"type": "str"},

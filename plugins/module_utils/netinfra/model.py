@@ -191,7 +191,7 @@ def _ipsec_addresses(name, partner, session, hostname, inside, out):
         if given and str(ipaddress.ip_address(str(given).strip())) != derived:
             raise ValueError("session of partner %s on %s: %s %s is not the tunnel %s's inside %s address %s; "
                              "remove %s (it is derived from the tunnel)"
-                             % (name, hostname, key, given, tunnel_name(tunnel), key.split("_")[0], derived, key))
+                             % (name, hostname, key, given, tunnel_name(tunnel), key.split("_", maxsplit=1)[0], derived, key))
         out[key] = derived
 
 

@@ -70,7 +70,8 @@ class Gateway:
         for pattern in OWNED_GLOBS:
             for path in sorted(glob.glob(os.path.join(self.root, pattern))):
                 if os.path.isfile(path):
-                    with open(path, "r") as fh:
+                    # newline="": no newline translation, so a CRLF file is seen (and restored) as it is
+                    with open(path, "r", encoding="utf-8", newline="") as fh:
                         files[path] = fh.read()
         return files
 
@@ -130,7 +131,7 @@ def detect_dataplane(gateway, wanted="auto", session=None):
                 stats = vs.stats()
         plugins = list(stats.get("plugins") or [])
     except Exception as exc:  # pylint: disable=broad-except
-        raise IpsecError("cannot talk to charon over VICI (%s): is strongSwan (charon) running with the vici plugin?" % exc) from exc
+        raise IpsecError(_no_charon(exc)) from exc
     libipsec = "kernel-libipsec" in plugins
     if wanted == "libipsec":
         if not libipsec:
@@ -150,6 +151,10 @@ def detect_dataplane(gateway, wanted="auto", session=None):
                      "kernel-libipsec plugin: load one of them (see docs/ipsec.md, 'Data plane')")
 
 
+def _no_charon(exc):
+    return "cannot talk to charon over VICI (%s): is strongSwan (charon) running with the vici plugin?" % exc
+
+
 def _reason_from_log(lines):
     text = "\n".join(lines or [])
     for needle, why in FAILURE_HINTS:
@@ -165,14 +170,17 @@ def _names(tunnels):
 def run(gateway, tunnels, state, check_mode=False, dataplane="auto", wan=None, verify=True,
         verify_timeout=30, rollback=True, sleep=time.sleep, clock=time.monotonic):
     """Plan and, unless ``check_mode``, apply ``state`` for the normalised ``tunnels``."""
-    with gateway.vici() as session:
-        plane, why = detect_dataplane(gateway, dataplane, session)
-        current_files = gateway.owned_files()
-        current_ifaces = iface.parse_ip_addr_json(gateway.ip_json())
-        loaded_before = set(_conn_names(session.list_conns()))
-        sas_before = session.list_sas()
+    try:
+        with gateway.vici() as session:
+            plane, why = detect_dataplane(gateway, dataplane, session)
+            current_files = gateway.owned_files()
+            current_ifaces = iface.parse_ip_addr_json(gateway.ip_json())
+            loaded_before = set(_conn_names(session.list_conns()))
+            sas_before = session.list_sas()
+    except vici.ViciError as exc:  # e.g. charon not running: the socket cannot be opened
+        raise IpsecError(_no_charon(exc)) from exc
 
-    if plane == "xfrm" and tunnels and wan is None:
+    if plane == "xfrm" and tunnels and wan is None and state != "deleted":
         wans = {gateway.wan_for(t["peer_gateway"]) for t in tunnels}
         wans.discard(None)
         if len(wans) != 1:
@@ -180,9 +188,12 @@ def run(gateway, tunnels, state, check_mode=False, dataplane="auto", wan=None, v
                              "gateways leave by %s): set wan_interface" % (", ".join(sorted(wans)) or "no interface"))
         wan = wans.pop()
 
-    fplan = swanctl.plan(current_files, tunnels, state, plane, root=gateway.root)
-    managed_before = _tunnels_in(current_files, gateway.root)
-    ip_cmds = iface.plan_interfaces(current_ifaces, tunnels, plane, wan=wan, state=state, managed=managed_before)
+    try:
+        fplan = swanctl.plan(current_files, tunnels, state, plane, root=gateway.root)
+        managed_before = _tunnels_in(current_files, gateway.root)
+        ip_cmds = iface.plan_interfaces(current_ifaces, tunnels, plane, wan=wan, state=state, managed=managed_before)
+    except ValueError as exc:  # SwanctlError, ConfParseError, InterfacePlanError: the message names the fix
+        raise IpsecError(str(exc)) from exc
     intended_names = _intended_names(fplan, managed_before, tunnels, state)
     # files equal but charon lost the conn (restart without --load-all): loading is the change
     not_loaded = sorted(n for n in intended_names if n not in loaded_before)
@@ -214,6 +225,7 @@ def run(gateway, tunnels, state, check_mode=False, dataplane="auto", wan=None, v
 
     def restore(why_failed):
         if not rollback:
+            result["rolled_back"] = False
             raise ChangeFailed("%s; rollback disabled, the gateway keeps the partial change" % why_failed, result)
         try:
             now = gateway.owned_files()
@@ -222,12 +234,15 @@ def run(gateway, tunnels, state, check_mode=False, dataplane="auto", wan=None, v
                     gateway.delete(path)
             for path, content in sorted(snapshot.items()):
                 if now.get(path) != content:
-                    gateway.write(path, content, _mode_for(path))
-            undo = iface.plan_interfaces(iface.parse_ip_addr_json(gateway.ip_json()), managed_before, plane,
-                                         wan=wan, state="overridden", managed=_tunnels_in(gateway.owned_files(), gateway.root)
-                                         + list(tunnels))
-            for cmd in undo:
-                gateway.run(["ip"] + cmd)
+                    gateway.write(path, content, swanctl.default_mode(path, gateway.root) or 0o600)
+            # our interfaces/ipsec0 addresses exactly as read before the change (lower device, if_id,
+            # alias, addresses, up state from that snapshot: needs neither the WAN nor the tunnels' intent)
+            undo = iface.rollback_interfaces(current_ifaces, iface.parse_ip_addr_json(gateway.ip_json()))
+            undo_failed = []
+            for cmd in undo:  # on: one refused command must not stop the rest of the rollback
+                rc, out, err = gateway.run(["ip"] + cmd)
+                if rc != 0:
+                    undo_failed.append("'ip %s' failed: %s" % (" ".join(cmd), (err or out).strip()))
             _load_all(gateway)
             with gateway.vici() as vs:
                 for name in sorted(set(to_initiate) | set(to_terminate)):
@@ -235,12 +250,16 @@ def run(gateway, tunnels, state, check_mode=False, dataplane="auto", wan=None, v
                         vs.terminate(ike=name, timeout_ms=2000)
                     except Exception:  # pylint: disable=broad-except
                         pass
-                restart = sorted(n for n in set(to_terminate) & set(_names(managed_before))
+                # the tunnels we took down, and those that were up before and are not now
+                dropped = up_before - _established(vs.list_sas())
+                restart = sorted(n for n in (set(to_terminate) | dropped) & set(_names(managed_before))
                                  if _start_action(managed_before, {}, n, gateway.root) == "start")
                 for name in restart:
                     vs.initiate(child=name, ike=name, timeout_ms=int(verify_timeout * 1000))
             result["rollback_commands"] = [" ".join(["ip"] + c) for c in undo] + ["swanctl --load-all --noprompt"]
             result["rolled_back"] = gateway.owned_files() == snapshot
+            if undo_failed:
+                raise IpsecError("; ".join(undo_failed))
         except Exception as exc:  # pylint: disable=broad-except
             result["rolled_back"] = False
             raise ChangeFailed("%s; ROLLBACK FAILED too: %s. The gateway needs a look now." % (why_failed, exc), result) from exc
@@ -261,23 +280,30 @@ def run(gateway, tunnels, state, check_mode=False, dataplane="auto", wan=None, v
         restore("applying the change failed: %s" % exc)
 
     logs = {}
-    with gateway.vici() as vs:
-        for name in to_terminate:
-            if _has_sa(sas_before, name):
-                try:
-                    vs.terminate(ike=name, timeout_ms=5000)
-                except Exception:  # pylint: disable=broad-except
-                    pass
-        for name in to_initiate:
-            ok, lines = vs.initiate(child=name, ike=name, timeout_ms=int(verify_timeout * 1000))
-            logs[name] = (ok, lines)
+    try:
+        with gateway.vici() as vs:
+            for name in to_terminate:
+                if _has_sa(sas_before, name):
+                    try:
+                        vs.terminate(ike=name, timeout_ms=5000)
+                    except Exception:  # pylint: disable=broad-except
+                        pass
+            for name in to_initiate:
+                ok, lines = vs.initiate(child=name, ike=name, timeout_ms=int(verify_timeout * 1000))
+                logs[name] = (ok, lines)
+    except Exception as exc:  # pylint: disable=broad-except
+        restore("(re)initiating the tunnels failed: %s" % exc)
 
     if not verify:
         return result
     must_be_up = sorted(set(to_initiate) | up_before)
-    known = {t["name"]: t for t in _tunnels_in(gateway.owned_files(), gateway.root)}
-    known.update((t["name"], t) for t in tunnels)
-    report = wait_up(gateway, [known[n] for n in must_be_up if n in known], plane, verify_timeout, sleep=sleep, clock=clock)
+    try:
+        known = {t["name"]: t for t in _tunnels_in(gateway.owned_files(), gateway.root)}
+        known.update((t["name"], t) for t in tunnels)
+        report = wait_up(gateway, [known[n] for n in must_be_up if n in known], plane, verify_timeout,
+                         sleep=sleep, clock=clock)
+    except Exception as exc:  # pylint: disable=broad-except
+        restore("verifying the tunnels failed: %s" % exc)
     down = [t for t in report["tunnels"] if t["name"] in must_be_up and not t["healthy"]]
     result["verification"] = {"required_up": must_be_up, "down": [t["name"] for t in down]}
     if down:
@@ -312,10 +338,6 @@ def _load_all(gateway):
 def _last_lines(text, n=3):
     lines = [l for l in (text or "").strip().splitlines() if l.strip() and not l.startswith("plugin '")]
     return " | ".join(lines[-n:])
-
-
-def _mode_for(path):
-    return 0o600 if ("/private/" in path or path.endswith(".conf")) else 0o644
 
 
 def _conn_names(list_conns):
@@ -363,7 +385,10 @@ def _start_action(tunnels, files, name, root):
 
 def gather(gateway, dataplane="auto"):
     """The paynet-* tunnels on the gateway, secrets masked, and the data plane in use."""
-    with gateway.vici() as session:
-        plane, why = detect_dataplane(gateway, dataplane, session)
+    try:
+        with gateway.vici() as session:
+            plane, why = detect_dataplane(gateway, dataplane, session)
+    except vici.ViciError as exc:
+        raise IpsecError(_no_charon(exc)) from exc
     tunnels = [ipsec_offline.masked_tunnel(t) for t in _tunnels_in(gateway.owned_files(), gateway.root)]
     return {"gathered": {"tunnels": tunnels}, "dataplane": plane, "dataplane_reason": why}

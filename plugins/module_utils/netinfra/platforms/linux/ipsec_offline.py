@@ -10,6 +10,7 @@ from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import ipaddress
 
 from ...ipsec import policy as ipsec_policy
@@ -26,6 +27,8 @@ def _inside(inside):
         hosts = [net.network_address, net.network_address + 1]
     else:
         hosts = list(net.hosts())[:2]
+    if len(hosts) < 2:
+        raise ValueError("%s has no two usable addresses; use a /30 or /31" % net)
     local = str(inside.get("local") or hosts[0])
     if inside.get("peer"):
         peer = str(inside["peer"])
@@ -50,7 +53,7 @@ def complete(tunnels):
             raise ValueError("tunnel %s: inside.network: %s" % (t.get("name"), exc)) from exc
         t.setdefault("tunnel", "main")
         t["tunnel"] = t.get("tunnel") or "main"
-        t["partner"] = t.get("partner") or t["name"].replace("partner-", "", 1)
+        t["partner"] = t.get("partner") or t["name"].replace("partner-", "", 1).split("-", 1)[0]
         t["if_id"] = t.get("if_id") or if_id_for(t["inside"]["network"])
         t["interface"] = t.get("interface") or "xfrm%d" % t["if_id"]
         auth = dict(t.get("auth") or {})
@@ -73,9 +76,57 @@ def complete(tunnels):
     return sorted(out, key=lambda t: t["name"])
 
 
-def check(tunnels, policy_overrides=None, host=None):
+def _expiry(value):
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.datetime.strptime(str(value).strip(), "%Y-%m-%d").date()
+
+
+def _exception_problems(exception, pre, today):
+    """Why ``crypto_exception`` cannot be used (empty when it can): it then covers nothing."""
+    problems = []
+    for key in ("reason", "approved_by"):
+        if not str(exception.get(key) or "").strip():
+            problems.append("%s: crypto_exception.%s is empty, so the exception covers nothing. Fix: set %s"
+                            % (pre, key, "why the partner cannot meet the policy" if key == "reason"
+                               else "the approving change, e.g. CHG-123456"))
+    expires = exception.get("expires")
+    if expires not in (None, ""):
+        try:
+            date = _expiry(expires)
+        except (TypeError, ValueError):
+            problems.append("%s: crypto_exception.expires %r is not a date, so the exception covers nothing. Fix: "
+                            "write it as YYYY-MM-DD, e.g. 2027-03-31" % (pre, expires))
+        else:
+            if date < today:
+                problems.append("%s: crypto_exception (%s) expired on %s, so it covers nothing. Fix: move the partner to "
+                                "proposals that meet the policy, or renew the approval and set a new expires"
+                                % (pre, exception.get("approved_by") or "no approval", date.isoformat()))
+    return problems
+
+
+def _pem_problem(auth, key):
+    """What is wrong with PEM ``auth[key]`` (the renderer's rules: certificates without a key, a
+    private key for ``key``), or None. Never quotes the text."""
+    text = auth.get(key)
+    if not text or not isinstance(text, str) or not text.strip():
+        return "missing"
+    if "-----BEGIN" not in text:
+        return "not PEM"
+    if key == "key":
+        return None if "PRIVATE KEY-----" in text else "not a PEM private key (no BEGIN ... PRIVATE KEY)"
+    if "PRIVATE KEY-----" in text:
+        return "holding a private key: give only the certificate"
+    return None if "-----BEGIN CERTIFICATE-----" in text else "not a PEM certificate (no BEGIN CERTIFICATE)"
+
+
+def check(tunnels, policy_overrides=None, host=None, today=None):
     """Problems that must stop the run before the gateway is touched, one line each, naming the
-    tunnel, the field and the fix. Never includes a secret."""
+    tunnel, the field and the fix. Never includes a secret. ``today`` (a date, default the current
+    one) decides whether a crypto_exception has expired."""
+    today = today or datetime.date.today()
     where = ("%s: " % host) if host else ""
     problems = []
     try:
@@ -89,8 +140,11 @@ def check(tunnels, policy_overrides=None, host=None):
         if name in names:
             problems.append("%s: name is given twice. Fix: give every tunnel its own name" % pre)
         names.add(name)
+        exception = t.get("crypto_exception")
+        exception_problems = _exception_problems(exception, pre, today) if exception else []
+        problems.extend(exception_problems)
         for found in ipsec_policy.check_proposals(t["ike_proposals"], t["esp_proposals"], policy):
-            if t.get("crypto_exception") and not found.invalid:
+            if exception and not exception_problems and not found.invalid:
                 continue
             problems.append("%s: %s" % (pre, found))
         auth = t.get("auth") or {}
@@ -104,9 +158,10 @@ def check(tunnels, policy_overrides=None, host=None):
                 problems.append("%s: auth.key is set with method psk. Fix: remove it, or use method pubkey" % pre)
         elif auth.get("method") == "pubkey":
             for key in ("ca_cert", "cert", "key"):
-                if not auth.get(key) or "-----BEGIN" not in auth.get(key):
+                wrong = _pem_problem(auth, key)
+                if wrong:
                     problems.append("%s: auth.%s is %s. Fix: give the PEM text (the key from ansible-vault)"
-                                    % (pre, key, "missing" if not auth.get(key) else "not PEM"))
+                                    % (pre, key, wrong))
             if not t.get("remote_id"):
                 problems.append("%s: remote_id is missing for certificate authentication. Fix: set remote_id to the "
                                 "partner certificate's subject, e.g. \"CN=vpn.partner.example\"" % pre)
@@ -118,7 +173,13 @@ def check(tunnels, policy_overrides=None, host=None):
             problems.append("%s: inside.network %s is not a /30 or /31 in %s. Fix: allocate it with the "
                             "paynet.netinfra.ipsec_inside_network filter" % (pre, net, INSIDE_POOL))
         for key in ("local", "peer"):
-            if ipaddress.ip_address(inside[key]) not in net:
+            try:
+                outside = ipaddress.ip_address(inside[key]) not in net
+            except ValueError:
+                problems.append("%s: inside.%s '%s' is not an IP address. Fix: use an address of %s, or leave it out "
+                                "to derive it" % (pre, key, inside[key], net))
+                continue
+            if outside:
                 problems.append("%s: inside.%s %s is outside %s. Fix: use an address of the inside network"
                                 % (pre, key, inside[key], net))
         if inside["local"] == inside["peer"]:

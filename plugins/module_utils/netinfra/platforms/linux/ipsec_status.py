@@ -467,10 +467,10 @@ def _evaluate_one(tunnel, conns, sas, now, data_plane):
     established = [s for s in ike_sas if _str(s.get("state")) == "ESTABLISHED"]
     if len(established) > 1:
         # traffic flows (the best SA is used); an anomaly to look at, not an outage
-        entry["warnings"].append("%d IKE SAs ESTABLISHED for %s (duplicate; unique ids %s): both sides initiated; the "
-                       "duplicates should be deleted by charon (uniqueness) -- if they persist, set start_action so "
-                       "that only one side initiates" % (len(established), name,
-                                                          ", ".join(_str(s.get("uniqueid")) or "?" for s in established)))
+        entry["warnings"].append(
+            "%d IKE SAs ESTABLISHED for %s (duplicate; unique ids %s): both sides initiated; the duplicates should be "
+            "deleted by charon (uniqueness) -- if they persist, set start_action so that only one side initiates"
+            % (len(established), name, ", ".join(_str(s.get("uniqueid")) or "?" for s in established)))
 
     if ike["state"] == "CONNECTING":
         reasons.append(_connecting_reason(ike, peer))
@@ -502,8 +502,9 @@ def _evaluate_one(tunnel, conns, sas, now, data_plane):
         entry["child"] = child
         installed = [c for _k, c in children if _str(c.get("state")) == "INSTALLED"]
         if len(installed) > 1:
-            entry["warnings"].append("%d CHILD SAs INSTALLED for %s (duplicate, both sides created one): harmless for traffic but "
-                           "doubles rekeying; check that only one side initiates" % (len(installed), name))
+            entry["warnings"].append(
+                "%d CHILD SAs INSTALLED for %s (duplicate, both sides created one): harmless for traffic but "
+                "doubles rekeying; check that only one side initiates" % (len(installed), name))
         if child["state"] not in CHILD_UP:
             hint = {"INSTALLING": "the kernel/libipsec has not accepted the SA yet",
                     "ROUTED": "only a trap policy is installed: waiting for traffic",

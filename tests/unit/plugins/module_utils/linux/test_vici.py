@@ -215,7 +215,7 @@ class FakeCharon:
     def _serve(self):
         while not self.stop.is_set():
             try:
-                conn, _ = self.server.accept()
+                conn, _addr = self.server.accept()
             except socket.timeout:
                 continue
             except OSError:
