@@ -212,8 +212,9 @@ setup_collection_path() {
 
   local list
   list=$("$VBIN/ansible-galaxy" collection list 2>/dev/null) || die "ansible-galaxy collection list failed"
-  local want ok=1
-  for want in "paynet.netinfra +0\.1\.0" "ansible.netcommon " "ansible.utils "; do
+  local want ok=1 version
+  version=$(sed -n 's/^version: *//p' galaxy.yml)
+  for want in "paynet.netinfra +${version//./\\.}" "ansible.netcommon " "ansible.utils "; do
     grep -Eq "^${want}" <<<"$list" || { log "collection missing: ${want%% *}"; ok=0; }
   done
   ((ok)) || die "collection path check failed; 'ansible-galaxy collection list' said:
