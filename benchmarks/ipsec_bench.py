@@ -43,7 +43,7 @@ import sys
 import tempfile
 import time
 
-import vici as _vici
+import vici as _vici  # noqa: F401  (fail early when the venv lacks the PyPI vici package)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOOK = os.path.join(ROOT, "benchmarks", "baselines", "ipsec_ours.yml")
@@ -59,18 +59,23 @@ ENV = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".collections
 GW_ADDR = "198.18.200.1"
 MAX_TUNNELS = 50
 PR_SET_CHILD_SUBREAPER = 36
-# Inside a node /root (and so this venv's interpreter under pyenv) is private: run the node's
-# /usr/bin/python3 with the venv's site-packages for the pure-Python PyPI vici package (as molecule does).
-NODE_PY = ["env", "PYTHONPATH=" + os.path.dirname(os.path.dirname(_vici.__file__)), "/usr/bin/python3", "-c"]
+# Charon is read from the host, through the node's VICI socket as the host sees it
+# (`labctl root` + /run/charon.vici): nodes have a private /root and /tmp, so this venv may be
+# invisible inside them.
+_VICI_CONNECT = (
+    "import os, socket\n"
+    "_sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+    "_sock.connect(os.environ['VICI_SOCKET'])\n"
+)
 _libc = ctypes.CDLL(None, use_errno=True)
 
-# Run inside a node (labctl exec, NODE_PY): an independent reader of charon, never the
+# Run on the host against a node's VICI socket (vici_run): an independent reader of charon, never the
 # module under test. "sas": per IKE SA its name, state and CHILD SA states; "conns": loaded conn names.
 VICI_READ = r"""
 import json, vici
 def s(v):
     return v.decode() if isinstance(v, bytes) else v
-ses = vici.Session()
+ses = vici.Session(_sock)
 sas = []
 for ev in ses.list_sas():
     for name, sa in ev.items():
@@ -84,7 +89,7 @@ print(json.dumps({"sas": sas, "conns": conns}))
 """
 VICI_TERMINATE_ALL = r"""
 import vici
-ses = vici.Session()
+ses = vici.Session(_sock)
 ids = []
 for ev in ses.list_sas():
     for _name, sa in ev.items():
@@ -207,8 +212,15 @@ def node(name, host, *cmd, check=True, stdin=None):
     return lab("exec", TOPO, "--name", name, host, "--", *cmd, check=check, stdin=stdin)
 
 
+def vici_run(name, host, code):
+    root = lab("root", TOPO, "--name", name, host).stdout.strip()
+    env = dict(os.environ, VICI_SOCKET=root + "/run/charon.vici")
+    return subprocess.run([sys.executable, "-c", _VICI_CONNECT + code], env=env, capture_output=True,
+                          text=True, check=True)
+
+
 def charon_view(name, host):
-    return json.loads(node(name, host, *NODE_PY, VICI_READ).stdout)
+    return json.loads(vici_run(name, host, VICI_READ).stdout)
 
 
 def charon_cpu(name, host):
@@ -283,7 +295,7 @@ def reset_gw(name):
     node(name, "gw1", "sh", "-c",
          "rm -f /etc/swanctl/conf.d/paynet-* /etc/swanctl/x509ca/paynet-* /etc/swanctl/x509/paynet-* "
          "/etc/swanctl/private/paynet-* && swanctl --load-all --noprompt >/dev/null")
-    node(name, "gw1", *NODE_PY, VICI_TERMINATE_ALL)
+    vici_run(name, "gw1", VICI_TERMINATE_ALL)
     node(name, "gw1", "ip", "-4", "addr", "flush", "dev", "ipsec0", "to", "169.254.0.0/16")
     # the partners got the DELETEs; make sure nothing is left there either
     deadline = time.monotonic() + 10
@@ -293,7 +305,7 @@ def reset_gw(name):
             break
         if time.monotonic() > deadline:
             if peers["sas"]:
-                node(name, "peers", *NODE_PY, VICI_TERMINATE_ALL)
+                vici_run(name, "peers", VICI_TERMINATE_ALL)
             gw, peers = charon_view(name, "gw1"), charon_view(name, "peers")
             break
         time.sleep(0.2)

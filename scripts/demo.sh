@@ -56,8 +56,9 @@ labctl exec "$TOPOLOGY" edge1 -- vtysh -c 'show bgp summary'
 step "5/8 lab up: $IPSEC_TOPOLOGY (gw1 ours; pgw1/pgw2 the partners' gateways)"
 labctl up "$IPSEC_TOPOLOGY" --inventory "$IPSEC_INVENTORY"
 # The partner gateways' strongSwan and FRR config is theirs: written by the test files, not our modules.
+# (The script travels on stdin: nodes have a private /tmp and may not see this checkout.)
 for node in pgw1 pgw2; do
-  labctl exec "$IPSEC_TOPOLOGY" "$node" -- /bin/sh "$PARTNER_FILES/partner-setup.sh" "$node" "$PARTNER_FILES"
+  /bin/sh "$PARTNER_FILES/partner-setup.sh" "$node" | labctl exec "$IPSEC_TOPOLOGY" "$node" -- /bin/sh -s
 done
 
 iplay=("$VBIN/ansible-playbook" playbooks/partner_onboard.yml -i inventories/lab/hosts.yml -i "$IPSEC_INVENTORY"

@@ -1392,6 +1392,20 @@ def exec_node(lab: Lab, node: str, cmd: list[str]) -> int:
     return 127  # not reached
 
 
+def root_cmd(lab: Lab, node: str) -> int:
+    """Print ``/proc/<pid1>/root``: the node's own mounts (its /run, /etc/swanctl, ...) as the host
+    sees them, e.g. to reach a daemon's unix socket from the host: <root>/run/charon.vici.  Files of
+    the host under /tmp are NOT visible inside nodes (private /tmp), so feed them on stdin instead."""
+    st = lab.load_state()
+    if st is None or node not in st.nodes:
+        raise LabError(f"node {node} of lab {lab.name} is not up")
+    ns = st.nodes[node]
+    if not node_running(lab, ns):
+        raise LabError(f"node {node}: PID 1 {ns.pid1} is not running in netns {ns.netns}")
+    print(f"/proc/{ns.pid1}/root")
+    return 0
+
+
 def group_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", text)
 
@@ -1503,6 +1517,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--name", help="lab name (default: the topology's name); one topology, several labs")
     p.add_argument("node")
     p.add_argument("command", nargs=argparse.REMAINDER)
+    p = sub.add_parser("root", help="print the path through which the host sees a node's filesystem")
+    p.add_argument("topology")
+    p.add_argument("--name", help="lab name (default: the topology's name); one topology, several labs")
+    p.add_argument("node")
     p = sub.add_parser("inventory", help="print (or --inventory PATH: write) the inventory")
     p.add_argument("topology")
     p.add_argument("--name", help="lab name (default: the topology's name); one topology, several labs")
@@ -1530,6 +1548,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "exec":
             cmd = args.command[1:] if args.command[:1] == ["--"] else args.command
             return exec_node(lab, args.node, cmd)
+        if args.cmd == "root":
+            return root_cmd(lab, args.node)
         if args.cmd == "inventory":
             return inventory_cmd(lab, args.inventory)
     except LabError as exc:

@@ -1,9 +1,12 @@
 """Print charon's SAs and connections as JSON, read with the PyPI `vici` package.
 
-Run inside a lab node by the tests (labctl exec NODE -- <venv python> sas.py): an independent
-reader, so the modules under test never grade themselves.
+Run on the controller by the tests with the path of a node's VICI socket as the host sees it
+(`labctl root T NODE` + /run/charon.vici): an independent reader, so the modules under test never
+grade themselves.
 """
 import json
+import socket
+import sys
 
 import vici
 
@@ -18,7 +21,9 @@ def plain(value):
     return value
 
 
-session = vici.Session()
+sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+sock.connect(sys.argv[1])
+session = vici.Session(sock)
 sas = {}
 for event in session.list_sas():
     sas.update(plain(event))
