@@ -20,18 +20,19 @@ and B. Prints a markdown table and writes raw results to benchmarks/results/bgp-
 from __future__ import annotations
 
 import argparse
-import ctypes
 import datetime
 import hashlib
 import json
 import os
 import platform
 import re
-import resource
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402  (benchmarks/benchlib.py)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BASE = os.path.join(ROOT, "benchmarks", "baselines")
@@ -51,8 +52,6 @@ APPROACHES = {
           ["-e", "ansible_connection=ssh", "-e", "ansible_user=root"]),
     "C": ("cli_config loop", "cli_config_loop.yml", []),
 }
-PR_SET_CHILD_SUBREAPER = 36
-_libc = ctypes.CDLL(None, use_errno=True)
 
 
 def intent(n):
@@ -132,17 +131,6 @@ def config_digest(name):
 
 
 # -- measuring ------------------------------------------------------------------------------------
-def _reap(deadline):
-    """Reap orphaned descendants (ansible-connection) re-parented to us, so their CPU is counted."""
-    while True:
-        try:
-            pid, _status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return True
-        if pid == 0:
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.02)
 
 
 def run_playbook(key, inv, varsfile, check=False):
@@ -150,17 +138,7 @@ def run_playbook(key, inv, varsfile, check=False):
     cmd = [PLAYBOOK, "-i", inv, "-e", "@" + varsfile, os.path.join(BASE, book)] + extra
     if check:
         cmd += ["--check", "--diff"]
-    _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    try:
-        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=ROOT, env=ENV, capture_output=True, text=True, check=False)
-        wall = time.perf_counter() - t0
-        reaped = _reap(time.monotonic() + 5)
-        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    finally:
-        _libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
-    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    proc, wall, cpu, reaped = benchlib.timed_run(cmd, ROOT, ENV)
     m = re.search(r"^edge1\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", proc.stdout, re.M)
     res = {"wall": round(wall, 3), "cpu": round(cpu, 3), "rc": proc.returncode, "all_reaped": reaped,
            "ok": int(m.group(1)) if m else None, "changed": int(m.group(2)) if m else None,
@@ -173,12 +151,7 @@ def run_playbook(key, inv, varsfile, check=False):
 
 
 def machine():
-    model = ""
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
+    model = benchlib.cpu_model()
     core = subprocess.run([PLAYBOOK, "--version"], capture_output=True, text=True, check=False).stdout.splitlines()[0]
     netcommon = ""
     try:

@@ -29,19 +29,20 @@ benchmarks/results/ipsec-<date>.json.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import datetime
 import json
 import os
 import platform
 import re
-import resource
 import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402  (benchmarks/benchlib.py)
 
 import vici as _vici  # noqa: F401  (fail early when the venv lacks the PyPI vici package)
 
@@ -58,7 +59,6 @@ ENV = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".collections
            ANSIBLE_SSH_ARGS="-C -o ControlMaster=auto -o ControlPersist=1s")
 GW_ADDR = "198.18.200.1"
 MAX_TUNNELS = 50
-PR_SET_CHILD_SUBREAPER = 36
 # Charon is read from the host, through the node's VICI socket as the host sees it
 # (`labctl root` + /run/charon.vici): nodes have a private /root and /tmp, so this venv may be
 # invisible inside them.
@@ -67,7 +67,6 @@ _VICI_CONNECT = (
     "_sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
     "_sock.connect(os.environ['VICI_SOCKET'])\n"
 )
-_libc = ctypes.CDLL(None, use_errno=True)
 
 # Run on the host against a node's VICI socket (vici_run): an independent reader of charon, never the
 # module under test. "sas": per IKE SA its name, state and CHILD SA states; "conns": loaded conn names.
@@ -333,17 +332,6 @@ def sa_check(name, n):
 
 
 # -- measuring ------------------------------------------------------------------------------------
-def _reap(deadline):
-    """Reap orphaned descendants (ssh ControlMaster) re-parented to us, so their CPU is counted."""
-    while True:
-        try:
-            pid, _status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return True
-        if pid == 0:
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.02)
 
 
 def loadavg():
@@ -373,17 +361,7 @@ def run_playbook(name, inv, varsfile, scrub, check=False):
         cmd += ["--check", "--diff"]
     load, others = loadavg(), busy_others()
     gw_before = charon_cpu(name, "gw1")
-    _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    try:
-        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=ROOT, env=ENV, capture_output=True, text=True, check=False)
-        wall = time.perf_counter() - t0
-        reaped = _reap(time.monotonic() + 5)
-        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    finally:
-        _libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
-    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    proc, wall, cpu, reaped = benchlib.timed_run(cmd, ROOT, ENV)
     gw_after = charon_cpu(name, "gw1")
     leaks = scrub.leaks(proc.stdout + proc.stderr)
     out = scrub(proc.stdout + proc.stderr)
@@ -402,12 +380,7 @@ def run_playbook(name, inv, varsfile, scrub, check=False):
 
 
 def machine():
-    model = ""
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
+    model = benchlib.cpu_model()
     core = subprocess.run([PLAYBOOK, "--version"], capture_output=True, text=True, check=False).stdout.splitlines()[0]
     sw = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "charon-systemd"], capture_output=True, text=True,
                         check=False).stdout.strip()

@@ -1378,13 +1378,19 @@ def status(lab: Lab) -> int:
     return 0 if ok else 1
 
 
-def exec_node(lab: Lab, node: str, cmd: list[str]) -> int:
+def running_node(lab: Lab, node: str) -> NodeState:
+    """The state of a node that is up, or a LabError saying why not."""
     st = lab.load_state()
     if st is None or node not in st.nodes:
         raise LabError(f"node {node} of lab {lab.name} is not up")
     ns = st.nodes[node]
     if not node_running(lab, ns):
         raise LabError(f"node {node}: PID 1 {ns.pid1} is not running in netns {ns.netns}")
+    return ns
+
+
+def exec_node(lab: Lab, node: str, cmd: list[str]) -> int:
+    ns = running_node(lab, node)
     argv = ["nsenter", "-t", str(ns.pid1), "-m", "-u", "-n", "-p", "--", *(cmd or ["bash", "-l"])]
     LOG.debug("exec: %s", shlex.join(argv))
     sys.stdout.flush()
@@ -1396,13 +1402,7 @@ def root_cmd(lab: Lab, node: str) -> int:
     """Print ``/proc/<pid1>/root``: the node's own mounts (its /run, /etc/swanctl, ...) as the host
     sees them, e.g. to reach a daemon's unix socket from the host: <root>/run/charon.vici.  Files of
     the host under /tmp are NOT visible inside nodes (private /tmp), so feed them on stdin instead."""
-    st = lab.load_state()
-    if st is None or node not in st.nodes:
-        raise LabError(f"node {node} of lab {lab.name} is not up")
-    ns = st.nodes[node]
-    if not node_running(lab, ns):
-        raise LabError(f"node {node}: PID 1 {ns.pid1} is not running in netns {ns.netns}")
-    print(f"/proc/{ns.pid1}/root")
+    print(f"/proc/{running_node(lab, node).pid1}/root")
     return 0
 
 
