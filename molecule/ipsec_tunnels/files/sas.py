@@ -25,9 +25,12 @@ sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 sock.connect(sys.argv[1])
 session = vici.Session(sock)
 sas = {}
+counts = {}  # IKE SAs per connection: a duplicate would otherwise hide behind the last one
 for event in session.list_sas():
-    sas.update(plain(event))
+    for name, sa in plain(event).items():
+        sas[name] = sa
+        counts[name] = counts.get(name, 0) + 1
 conns = []
 for event in session.list_conns():
     conns.extend(plain(event).keys())
-print(json.dumps({"sas": sas, "conns": sorted(conns)}))
+print(json.dumps({"sas": sas, "ike_sa_counts": counts, "conns": sorted(conns)}))

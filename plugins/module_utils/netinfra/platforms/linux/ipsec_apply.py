@@ -40,6 +40,9 @@ FAILURE_HINTS = (
     ("peer not responding", "the partner gateway does not answer"),
     ("establishing CHILD_SA", None),
 )
+# answers after which waiting for the SA is pointless: the change fails (and rolls back) at once
+DEFINITIVE = ("AUTHENTICATION_FAILED", "NO_PROPOSAL_CHOSEN", "TS_UNACCEPTABLE", "no shared key found", "no trusted",
+              "constraint check failed")
 
 
 class IpsecError(Exception):
@@ -206,10 +209,12 @@ def run(gateway, tunnels, state, check_mode=False, dataplane="auto", wan=None, v
     to_initiate = [n for n in to_initiate if n in intended_names and _start_action(tunnels, current_files, n, gateway.root) == "start"]
     to_terminate = sorted((set(fplan.changed_tunnels) - set(fplan.added)) | set(fplan.removed))
 
+    # the old SAs of modified/removed tunnels go first, so that charon's own start on --load-all (a
+    # replaced connection with start_action start) and our initiate do not negotiate twice
     commands = [" ".join(["ip"] + c) for c in ip_cmds]
+    commands += ["swanctl --terminate --ike %s" % n for n in to_terminate if _has_sa(sas_before, n)]
     if load_needed:
         commands.append("swanctl --load-all --noprompt")
-    commands += ["swanctl --terminate --ike %s" % n for n in to_terminate if _has_sa(sas_before, n)]
     commands += ["swanctl --initiate --child %s --ike %s" % (n, n) for n in to_initiate]
     result = {
         "changed": bool(fplan.changed or ip_cmds or not_loaded),
@@ -278,12 +283,6 @@ def run(gateway, tunnels, state, check_mode=False, dataplane="auto", wan=None, v
             rc, out, err = gateway.run(["ip"] + cmd)
             if rc != 0:
                 raise IpsecError("'ip %s' failed: %s" % (" ".join(cmd), (err or out).strip()))
-        _load_all(gateway)
-    except Exception as exc:  # pylint: disable=broad-except
-        restore("applying the change failed: %s" % exc)
-
-    logs = {}
-    try:
         with gateway.vici() as vs:
             for name in to_terminate:
                 if _has_sa(sas_before, name):
@@ -291,9 +290,21 @@ def run(gateway, tunnels, state, check_mode=False, dataplane="auto", wan=None, v
                         vs.terminate(ike=name, timeout_ms=5000)
                     except Exception:  # pylint: disable=broad-except
                         pass
+        _load_all(gateway)
+    except Exception as exc:  # pylint: disable=broad-except
+        restore("applying the change failed: %s" % exc)
+
+    logs = {}
+    try:
         logs = initiate_all(gateway, to_initiate, int(verify_timeout * 1000))
     except Exception as exc:  # pylint: disable=broad-except
         restore("(re)initiating the tunnels failed: %s" % exc)
+    # the partner refused (wrong key, proposals, selectors): no point waiting for verify_timeout
+    refused = ["%s: %s" % (name, _reason_from_log(lines)) for name, (ok, lines) in sorted(logs.items())
+               if not ok and any(needle in "\n".join(lines) for needle in DEFINITIVE)]
+    if refused and verify:
+        result["verification"] = {"required_up": sorted(set(to_initiate)), "down": [r.split(":", 1)[0] for r in refused]}
+        restore("verification failed: %s" % "; ".join(refused))
 
     if not verify:
         return result

@@ -445,19 +445,19 @@ SCENARIOS = {
                                             "ip addr add 169.254.10.13/30 dev xfrm1287", "ip link set xfrm1287 up",
                                             LOAD, initiate_cmd(CARD_N)]),
     "xfrm replaced changes acme": dict(plane="xfrm", before=[ACME, OLD], up=[ACME_N, OLD_N], tunnels=[ACME_DPD30],
-                                       state="replaced", commands=[LOAD, terminate_cmd(ACME_N), initiate_cmd(ACME_N)]),
+                                       state="replaced", commands=[terminate_cmd(ACME_N), LOAD, initiate_cmd(ACME_N)]),
     "xfrm overridden": dict(plane="xfrm", before=[ACME, OLD], up=[ACME_N, OLD_N], tunnels=[ACME, CARD],
                             state="overridden", commands=[
                                 "ip link del xfrm1283", "ip link add xfrm1287 type xfrm dev eth1 if_id 1287",
                                 "ip link set xfrm1287 alias paynet card_net main",
                                 "ip addr add 169.254.10.13/30 dev xfrm1287", "ip link set xfrm1287 up",
-                                LOAD, terminate_cmd(OLD_N), initiate_cmd(CARD_N)]),
+                                terminate_cmd(OLD_N), LOAD, initiate_cmd(CARD_N)]),
     "xfrm deleted old": dict(plane="xfrm", before=[ACME, OLD], up=[ACME_N, OLD_N], tunnels=[OLD], state="deleted",
-                             commands=["ip link del xfrm1283", LOAD, terminate_cmd(OLD_N)]),
+                             commands=["ip link del xfrm1283", terminate_cmd(OLD_N), LOAD]),
     "libipsec deleted all": dict(plane="libipsec", before=[NORTHBANK, EASTBANK], up=[NB_N], tunnels=[],
                                  state="deleted", commands=[
                                      "ip addr del 169.254.10.1/30 dev ipsec0", "ip addr del 169.254.10.17/30 dev ipsec0",
-                                     LOAD, terminate_cmd(NB_N)]),
+                                     terminate_cmd(NB_N), LOAD]),
 }
 
 
@@ -492,7 +492,7 @@ def test_check_mode_changes_nothing_and_predicts_the_real_run(tmp_path, name):
 def test_check_mode_diff_masks_the_new_psk_and_marks_it_changed(tmp_path):
     gw = make_gateway(tmp_path, [ACME], "xfrm", up=[ACME_N])
     result = apply(gw, [changed(ACME, auth={"method": "psk", "psk": PSK_ACME_NEW})], "replaced", check_mode=True)
-    assert result["modified"] == [ACME_N] and result["commands"] == [LOAD, terminate_cmd(ACME_N), initiate_cmd(ACME_N)]
+    assert result["modified"] == [ACME_N] and result["commands"] == [terminate_cmd(ACME_N), LOAD, initiate_cmd(ACME_N)]
     assert "secret = %s (changed)" % MASK in result["diff"]["after"]
     assert "secret = %s\n" % MASK in result["diff"]["before"]
     assert_no_secret(result)
@@ -544,7 +544,7 @@ def test_replaced_modifies_and_reestablishes_only_that_tunnel(tmp_path):
     old_sa, acme_uid = copy.deepcopy(gw.charon.sas[OLD_N]), gw.charon.sas[ACME_N]["uniqueid"]
     result = apply(gw, [ACME_DPD30], "replaced")
     assert result["modified"] == [ACME_N] and result["added"] == result["removed"] == []
-    assert gw.events == [LOAD, terminate_cmd(ACME_N), initiate_cmd(ACME_N)]
+    assert gw.events == [terminate_cmd(ACME_N), LOAD, initiate_cmd(ACME_N)]
     assert gw.charon.sas[ACME_N]["uniqueid"] != acme_uid and gw.charon.sas[OLD_N] == old_sa
     assert gw.charon.list_conns()[0][ACME_N]["dpd_delay"] == "30"
     assert swanctl.tunnels_from_files(gw.owned_files(), gw.root)[0] == ACME_DPD30
@@ -633,7 +633,7 @@ def test_failed_verification_restores_files_byte_for_byte_and_says_why(tmp_path)
     assert tree(gw.root) == files and gw.parsed_interfaces() == interfaces
     # the old key is loaded again and the tunnel re-established with it
     assert gw.charon.loaded[ACME_N]["psk"] == PSK_ACME and ACME_N in gw.charon.sas
-    assert gw.events == [LOAD, terminate_cmd(ACME_N), initiate_cmd(ACME_N),     # the change
+    assert gw.events == [terminate_cmd(ACME_N), LOAD, initiate_cmd(ACME_N),     # the change
                          LOAD, terminate_cmd(ACME_N), initiate_cmd(ACME_N)]     # the rollback
     assert result["rollback_commands"] == [LOAD]
     assert_no_secret(message, result)
@@ -695,7 +695,7 @@ def test_rollback_disabled_keeps_the_partial_change_and_says_so(tmp_path):
     assert "rollback disabled, the gateway keeps the partial change" in message
     assert err.value.result["rolled_back"] is False and "rollback_commands" not in err.value.result
     assert swanctl.tunnels_from_files(gw.owned_files(), gw.root) == [new]  # the new files stay
-    assert gw.events == [LOAD, terminate_cmd(ACME_N), initiate_cmd(ACME_N)]  # no reload, no re-initiate
+    assert gw.events == [terminate_cmd(ACME_N), LOAD, initiate_cmd(ACME_N)]  # no reload, no re-initiate
     assert_no_secret(message, err.value.result)
 
 
@@ -915,3 +915,24 @@ def test_gather_masks_the_psk_and_never_returns_the_key(tmp_path):
     assert_no_secret(result)
     assert "PRIVATE KEY" not in json.dumps(result)
     assert gw.events == [] and gw.file_ops == []
+
+
+def test_a_refusal_by_the_partner_rolls_back_at_once_without_waiting_for_verify_timeout(tmp_path):
+    """AUTHENTICATION_FAILED is final: polling for verify_timeout would only keep BGP down longer."""
+    gw = make_gateway(tmp_path, [ACME], "xfrm", up=[ACME_N])
+    gw.charon.fail_initiate[CARD_N] = ["[IKE] received AUTHENTICATION_FAILED notify error"]
+
+    def no_sleep(_seconds):
+        raise AssertionError("the module waited although the partner had refused")
+
+    with pytest.raises(ipsec_apply.ChangeFailed, match="partner-card_net: authentication failed") as err:
+        ipsec_apply.run(gw, [CARD], "merged", verify_timeout=30, sleep=no_sleep)
+    assert err.value.result["rolled_back"] is True and not conf(gw, CARD_N).exists()
+    assert err.value.result["verification"]["down"] == [CARD_N]
+
+
+def test_old_sas_are_terminated_before_the_reload_so_nothing_is_negotiated_twice(tmp_path):
+    gw = make_gateway(tmp_path, [ACME], "xfrm", up=[ACME_N])
+    result = apply(gw, [changed(ACME, dpd_delay=7)], "replaced")
+    assert result["commands"] == [terminate_cmd(ACME_N), LOAD, initiate_cmd(ACME_N)]
+    assert gw.events == result["commands"]
