@@ -68,6 +68,11 @@ options:
           ebgp_multihop:
             description: eBGP multihop TTL. Cannot be combined with I(ttl_security).
             type: int
+          connect_retry:
+            description:
+              - BGP connect-retry interval in seconds (FRR's default is 120). Set it, e.g. to 10, for sessions
+                over IPsec tunnels, so that BGP returns within seconds after a long tunnel outage.
+            type: int
           timers:
             description: Keepalive and hold time in seconds.
             type: dict

@@ -25,6 +25,7 @@ PARTNER_SPEC = {
     "ebgp_multihop": {"type": "int"},
     "timers": {"type": "dict", "options": {"keepalive": {"type": "int", "required": True},
                                            "hold": {"type": "int", "required": True}}},
+    "connect_retry": {"type": "int"},
     "bfd": {"type": "bool", "default": False},
     "sessions": {"type": "list", "elements": "dict", "required": True, "options": SESSION_SPEC},
 }

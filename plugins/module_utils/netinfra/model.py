@@ -107,6 +107,8 @@ def normalise_partner(name, partner, default_announce=()):
         "ttl_security": int(ttl_security) if ttl_security is not None else None,
         "ebgp_multihop": int(multihop) if multihop is not None else None,
         "timers": _timers(partner.get("timers")),
+        # BGP connect-retry seconds (FRR default 120): how soon we retry after the path (a tunnel) returns
+        "connect_retry": int(partner["connect_retry"]) if partner.get("connect_retry") is not None else None,
         "bfd": bool(partner.get("bfd", False)),
     }
 

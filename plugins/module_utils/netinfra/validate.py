@@ -104,6 +104,7 @@ PARTNER_SPEC = {
     "ttl_security": (_INT, False, "an integer 1..254"),
     "ebgp_multihop": (_INT, False, "an integer 1..255"),
     "timers": (_DICT, False, "{keepalive: 10, hold: 30}"),
+    "connect_retry": (_INT, False, "seconds 1..65535, e.g. 10 for sessions over IPsec tunnels"),
     "bfd": (_BOOL, False, "true or false"),
     "sessions": (_LIST, True, "a list of sessions ({device, peer_address, local_address, password})"),
     "tunnels": (_LIST, False, "a list of tunnels"),
@@ -623,6 +624,8 @@ def _check_session_options(name, good, report):
     if "ttl_security" in good and "ebgp_multihop" in good:
         report.error(host, path + ".ebgp_multihop", "ttl_security and ebgp_multihop are mutually exclusive",
                      "keep ttl_security (GTSM, if the partner agrees) or ebgp_multihop, not both")
+    if "connect_retry" in good:
+        _in_range(good["connect_retry"], 1, 65535, host, path + ".connect_retry", report, "connect_retry seconds")
     if "timers" in good:
         timers = _typed(good["timers"], TIMERS_SPEC, host, path + ".timers", report)
         keepalive, hold = timers.get("keepalive"), timers.get("hold")

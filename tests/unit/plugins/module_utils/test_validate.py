@@ -910,3 +910,13 @@ def test_large_fleet_is_fast():
     findings = validate_fleet(partners, devices)
     assert time.perf_counter() - start < 2.0
     assert not [f for f in findings if f.severity == ERROR]
+
+
+@pytest.mark.parametrize("value", [0, 65536])
+def test_connect_retry_range(value):
+    finding = find(run(mutate("acme_bank.connect_retry", value)), "partner:acme_bank", "partners.acme_bank.connect_retry")
+    assert "out of range 1..65535" in finding.message
+
+
+def test_connect_retry_in_range_is_fine():
+    assert not [f for f in run(mutate("acme_bank.connect_retry", 10)) if "connect_retry" in f.field]

@@ -84,6 +84,8 @@ def _neighbor_lines(partner, session):
         lines.append("neighbor %s update-source %s" % (peer, session["local_address"]))
     if partner.get("timers"):
         lines.append("neighbor %s timers %d %d" % (peer, partner["timers"]["keepalive"], partner["timers"]["hold"]))
+    if partner.get("connect_retry"):
+        lines.append("neighbor %s timers connect %d" % (peer, partner["connect_retry"]))
     return [Node(line) for line in lines]
 
 
@@ -331,7 +333,7 @@ def gather(running_text, mask=None):
         partner = partners.setdefault(owner, {
             "name": owner, "asn": None, "description": None, "accept_prefixes": [], "announce": [],
             "max_prefixes": None, "ttl_security": None, "ebgp_multihop": None, "timers": None,
-            "bfd": False, "sessions": []})
+            "connect_retry": None, "bfd": False, "sessions": []})
         session = {"peer_address": peer, "local_address": None, "password": None, "description": None,
                    "shutdown": False}
         for attr in attrs:
@@ -352,6 +354,8 @@ def gather(running_text, mask=None):
                 partner["ttl_security"] = int(words[2])
             elif words[0] == "update-source":
                 session["local_address"] = words[1]
+            elif words[:2] == ["timers", "connect"] and len(words) == 3:
+                partner["connect_retry"] = int(words[2])
             elif words[0] == "timers" and len(words) == 3:
                 partner["timers"] = {"keepalive": int(words[1]), "hold": int(words[2])}
             elif words[0] == "maximum-prefix":

@@ -173,3 +173,17 @@ def test_maximum_prefix_canonical_forms(mp, line):
     cfg = copy.deepcopy(ACME)
     cfg["partners"][0]["max_prefixes"] = mp
     assert ("neighbor 203.0.113.9 " + line + "\n") in bgp.render_text(cfg)
+
+
+def test_connect_retry_is_one_line_per_session_next_to_the_keepalive_timers():
+    """`timers connect` is its own single-valued command in FRR: it never replaces `timers K H`."""
+    cfg = copy.deepcopy(ACME)
+    cfg["partners"][0]["connect_retry"] = 10
+    plan = bgp.plan(RUNNING, normalise_device(cfg), "replaced")
+    want = ["neighbor 2001:db8::2 timers connect 10", "neighbor 203.0.113.9 timers connect 10"]
+    assert sorted(stripped(plan.commands)[1:-1]) == want
+    gathered = bgp.gather(bgp.render_text(normalise_device(cfg)))["partners"][0]
+    assert gathered["connect_retry"] == 10
+    assert gathered["timers"] == normalise_device(ACME)["partners"][0]["timers"]
+    back = bgp.plan(RUNNING, normalise_device(ACME), "replaced")
+    assert back.commands == []  # without connect_retry nothing is sent: FRR's default stays
