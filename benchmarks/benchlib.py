@@ -9,7 +9,18 @@ import ctypes
 import os
 import resource
 import subprocess
+import sys
 import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LABCTL = [sys.executable, os.path.join(ROOT, "tests", "lab", "labctl")]
+PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+ENV = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".collections"),
+           ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+           ANSIBLE_FORCE_COLOR="0", ANSIBLE_STDOUT_CALLBACK="default",
+           # plain ssh: keep ControlMaster within a run, but let the master exit right after it, so no
+           # run reuses the previous run's connection and the master's CPU is counted (reaped)
+           ANSIBLE_SSH_ARGS="-C -o ControlMaster=auto -o ControlPersist=1s")
 
 PR_SET_CHILD_SUBREAPER = 36
 _libc = ctypes.CDLL(None, use_errno=True)

@@ -34,17 +34,12 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402  (benchmarks/benchlib.py)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = benchlib.ROOT
 BASE = os.path.join(ROOT, "benchmarks", "baselines")
 TOPO = os.path.join(ROOT, "tests", "topologies", "bgp-basic.clab.yml")
-LABCTL = [sys.executable, os.path.join(ROOT, "tests", "lab", "labctl")]
-PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
-ENV = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".collections"),
-           ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
-           ANSIBLE_FORCE_COLOR="0", ANSIBLE_STDOUT_CALLBACK="default",
-           # (B) uses plain ssh: keep ControlMaster within a run, but let the master exit right after it,
-           # so no run reuses the previous run's connection and the master's CPU is counted (reaped).
-           ANSIBLE_SSH_ARGS="-C -o ControlMaster=auto -o ControlPersist=1s")
+LABCTL = benchlib.LABCTL
+PLAYBOOK = benchlib.PLAYBOOK
+ENV = benchlib.ENV
 ASN = 65010
 APPROACHES = {
     "A": ("ours (bgp_peering)", "ours.yml", []),

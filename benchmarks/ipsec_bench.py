@@ -46,17 +46,12 @@ import benchlib  # noqa: E402  (benchmarks/benchlib.py)
 
 import vici as _vici  # noqa: F401  (fail early when the venv lacks the PyPI vici package)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = benchlib.ROOT
 BOOK = os.path.join(ROOT, "benchmarks", "baselines", "ipsec_ours.yml")
 TOPO = os.path.join(ROOT, "tests", "topologies", "ipsec-bench.clab.yml")
-LABCTL = [sys.executable, os.path.join(ROOT, "tests", "lab", "labctl")]
-PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
-ENV = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".collections"),
-           ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
-           ANSIBLE_FORCE_COLOR="0", ANSIBLE_STDOUT_CALLBACK="default",
-           # keep ControlMaster within a run, but let the master exit right after it, so no run reuses
-           # the previous run's connection and the master's CPU is counted (reaped)
-           ANSIBLE_SSH_ARGS="-C -o ControlMaster=auto -o ControlPersist=1s")
+LABCTL = benchlib.LABCTL
+PLAYBOOK = benchlib.PLAYBOOK
+ENV = benchlib.ENV
 GW_ADDR = "198.18.200.1"
 MAX_TUNNELS = 50
 # Charon is read from the host, through the node's VICI socket as the host sees it

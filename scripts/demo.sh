@@ -41,14 +41,19 @@ done
 # (management addresses, key) from the inventory the lab driver wrote.
 vault=()
 [[ -f inventories/lab/vault-password.txt ]] && vault=(--vault-password-file inventories/lab/vault-password.txt)
-play=("$VBIN/ansible-playbook" playbooks/partner_onboard.yml -i inventories/lab/hosts.yml -i "$LAB_INVENTORY"
-      "${vault[@]}" -e "partner=$PARTNER")
+# onboard LAB_INVENTORY PARTNER [ansible-playbook args]: partner_onboard.yml against one lab
+onboard() {
+  local inventory=$1 partner=$2
+  shift 2
+  "$VBIN/ansible-playbook" playbooks/partner_onboard.yml -i inventories/lab/hosts.yml -i "$inventory" \
+    "${vault[@]}" -e "partner=$partner" "$@" </dev/null
+}
 
 step "2/8 check mode: what onboarding $PARTNER would change"
-"${play[@]}" --check --diff </dev/null
+onboard "$LAB_INVENTORY" "$PARTNER" --check --diff
 
 step "3/8 apply: onboard $PARTNER"
-"${play[@]}" --diff </dev/null
+onboard "$LAB_INVENTORY" "$PARTNER" --diff
 
 step "4/8 edge1: show bgp summary"
 labctl exec "$TOPOLOGY" edge1 -- vtysh -c 'show bgp summary'
@@ -61,14 +66,11 @@ for node in pgw1 pgw2; do
   /bin/sh "$PARTNER_FILES/partner-setup.sh" "$node" | labctl exec "$IPSEC_TOPOLOGY" "$node" -- /bin/sh -s
 done
 
-iplay=("$VBIN/ansible-playbook" playbooks/partner_onboard.yml -i inventories/lab/hosts.yml -i "$IPSEC_INVENTORY"
-       "${vault[@]}" -e "partner=$IPSEC_PARTNER")
-
 step "6/8 check mode: what onboarding $IPSEC_PARTNER (IPsec tunnel + BGP over it) would change"
-"${iplay[@]}" --check --diff </dev/null
+onboard "$IPSEC_INVENTORY" "$IPSEC_PARTNER" --check --diff
 
 step "7/8 apply: onboard $IPSEC_PARTNER (tunnel first and verified, then the BGP session)"
-"${iplay[@]}" --diff </dev/null
+onboard "$IPSEC_INVENTORY" "$IPSEC_PARTNER" --diff
 
 step "8/8 gw1: the tunnel, BGP over its inside addresses, traffic through it"
 labctl exec "$IPSEC_TOPOLOGY" gw1 -- swanctl --list-sas 2>/dev/null

@@ -160,15 +160,14 @@ saved:
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.connection import Connection, ConnectionError as AnsibleConnectionError
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra import runner
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.argspec import CONFIG_SPEC
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.argspec import CONFIG_SPEC, STATE_REQUIRED_IF, STATE_SPEC
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.device_check import check_device_config
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.platforms.frr import bgp
 
 
 ARGUMENT_SPEC = {
     "config": {"type": "dict", "options": CONFIG_SPEC},
-    "state": {"type": "str", "default": "merged",
-              "choices": ["merged", "replaced", "overridden", "deleted", "rendered", "parsed", "gathered"]},
+    "state": STATE_SPEC,
     "running_config": {"type": "str"},
     "verify": {"type": "str", "default": "established_before", "choices": ["none", "established_before", "all"]},
     "verify_timeout": {"type": "int", "default": 60},
@@ -180,9 +179,7 @@ ARGUMENT_SPEC = {
 def main():
     module = AnsibleModule(
         argument_spec=ARGUMENT_SPEC,
-        required_if=[("state", "merged", ("config",)), ("state", "replaced", ("config",)),
-                     ("state", "overridden", ("config",)), ("state", "rendered", ("config",)),
-                     ("state", "parsed", ("running_config",))],
+        required_if=STATE_REQUIRED_IF,
         supports_check_mode=True,
     )
     state = module.params["state"]

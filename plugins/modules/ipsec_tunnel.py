@@ -191,14 +191,14 @@ rolled_back:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.argspec import STATE_REQUIRED_IF, STATE_SPEC
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.ipsec_argspec import CONFIG_SPEC
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.platforms.linux import ipsec_offline
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.platforms.linux import ipsec_apply
 
 ARGUMENT_SPEC = {
     "config": {"type": "dict", "options": CONFIG_SPEC},
-    "state": {"type": "str", "default": "merged",
-              "choices": ["merged", "replaced", "overridden", "deleted", "rendered", "parsed", "gathered"]},
+    "state": STATE_SPEC,
     "running_config": {"type": "str"},
     "dataplane": {"type": "str", "default": "auto", "choices": ["auto", "xfrm", "libipsec"]},
     "wan_interface": {"type": "str"},
@@ -213,9 +213,7 @@ ARGUMENT_SPEC = {
 def main():
     module = AnsibleModule(
         argument_spec=ARGUMENT_SPEC,
-        required_if=[("state", "merged", ("config",)), ("state", "replaced", ("config",)),
-                     ("state", "overridden", ("config",)), ("state", "rendered", ("config",)),
-                     ("state", "parsed", ("running_config",))],
+        required_if=STATE_REQUIRED_IF,
         supports_check_mode=True,
     )
     params = module.params

@@ -29,6 +29,13 @@ PARTNER_SPEC = {
     "bfd": {"type": "bool", "default": False},
     "sessions": {"type": "list", "elements": "dict", "required": True, "options": SESSION_SPEC},
 }
+# The network resource-module states and what each needs, shared by bgp_peering and ipsec_tunnel.
+STATE_SPEC = {"type": "str", "default": "merged",
+              "choices": ["merged", "replaced", "overridden", "deleted", "rendered", "parsed", "gathered"]}
+STATE_REQUIRED_IF = [("state", "merged", ("config",)), ("state", "replaced", ("config",)),
+                     ("state", "overridden", ("config",)), ("state", "rendered", ("config",)),
+                     ("state", "parsed", ("running_config",))]
+
 CONFIG_SPEC = {
     "asn": {"type": "int"},
     "router_id": {"type": "str"},

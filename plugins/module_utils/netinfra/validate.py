@@ -28,6 +28,7 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.ipsec.mod
     DEFAULT_POOL,
     DEFAULT_PREFIXLEN,
     DEFAULT_TUNNEL,
+    MIN_PSK_LEN,
     PREFIXLENS,
     TUNNEL_NAME_RE,
     InsideError,
@@ -61,7 +62,6 @@ PARTNER_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 MAX_ASN = 4294967295
 AS_TRANS = 23456
 MAX_PASSWORD_LEN = 80  # FRR's TCP-MD5 key limit
-MIN_PSK_LEN = 20
 # tunnel timer -> (low, high, zero allowed, unit text)
 TUNNEL_TIMERS = {
     "dpd_delay": (1, 3600, True, "seconds (0 = no DPD)"),

@@ -30,6 +30,8 @@ DEFAULT_PREFIXLEN = 30
 PREFIXLENS = (30, 31)
 RESERVED = tuple(ipaddress.ip_network(n) for n in ("169.254.0.0/24", "169.254.169.0/24", "169.254.255.0/24"))
 DEFAULT_TUNNEL = "main"
+CONNECTION_PREFIX = "partner-"
+MIN_PSK_LEN = 20  # characters; a shorter pre-shared key is refused (validate_intent and ipsec_tunnel)
 TUNNEL_NAME_RE = re.compile(r"^[a-z0-9_]{1,15}$")
 DPD_ACTIONS = ("clear", "trap", "restart")
 START_ACTIONS = ("none", "trap", "start")
@@ -72,7 +74,14 @@ def tunnel_name(tunnel):
 
 def connection_name(partner, tunnel="main"):
     """``partner-<partner>`` for the tunnel ``main``, else ``partner-<partner>-<tunnel>``."""
-    return "partner-%s" % partner if tunnel == DEFAULT_TUNNEL else "partner-%s-%s" % (partner, tunnel)
+    name = CONNECTION_PREFIX + partner
+    return name if tunnel == DEFAULT_TUNNEL else "%s-%s" % (name, tunnel)
+
+
+def partner_of(name):
+    """Inverse of :func:`connection_name` for the partner: ``partner-acme_bank[-backup]`` -> ``acme_bank``."""
+    rest = name[len(CONNECTION_PREFIX):] if name.startswith(CONNECTION_PREFIX) else name
+    return rest.split("-", 1)[0]
 
 
 def if_id(network):

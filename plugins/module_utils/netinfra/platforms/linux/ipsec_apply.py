@@ -201,12 +201,15 @@ def run(gateway, tunnels, state, check_mode=False, dataplane="auto", wan=None, v
         ip_cmds = iface.plan_interfaces(current_ifaces, tunnels, plane, wan=wan, state=state, managed=managed_before)
     except ValueError as exc:  # SwanctlError, ConfParseError, InterfacePlanError: the message names the fix
         raise IpsecError(str(exc)) from exc
-    intended_names = _intended_names(fplan, managed_before, tunnels, state)
+    intended_names = _intended_names(managed_before, tunnels, state)
+    # every tunnel by name: as given, else as our files describe it (parsed once, above)
+    known = {t["name"]: t for t in managed_before}
+    known.update((t["name"], t) for t in tunnels)
     # files equal but charon lost the conn (restart without --load-all): loading is the change
     not_loaded = sorted(n for n in intended_names if n not in loaded_before)
     load_needed = fplan.changed or bool(not_loaded)
     to_initiate = sorted(set(fplan.changed_tunnels) | set(fplan.added) | set(not_loaded))
-    to_initiate = [n for n in to_initiate if n in intended_names and _start_action(tunnels, current_files, n, gateway.root) == "start"]
+    to_initiate = [n for n in to_initiate if n in intended_names and _start_action(known, n) == "start"]
     to_terminate = sorted((set(fplan.changed_tunnels) - set(fplan.added)) | set(fplan.removed))
 
     # the old SAs of modified/removed tunnels go first, so that charon's own start on --load-all (a
@@ -261,8 +264,8 @@ def run(gateway, tunnels, state, check_mode=False, dataplane="auto", wan=None, v
                         pass
                 # the tunnels we took down, and those that were up before and are not now
                 dropped = up_before - _established(vs.list_sas())
-                restart = sorted(n for n in (set(to_terminate) | dropped) & set(_names(managed_before))
-                                 if _start_action(managed_before, {}, n, gateway.root) == "start")
+                before = {t["name"]: t for t in managed_before}
+                restart = sorted(n for n in (set(to_terminate) | dropped) & set(before) if _start_action(before, n) == "start")
             initiate_all(gateway, restart, int(verify_timeout * 1000))
             result["rollback_commands"] = [" ".join(["ip"] + c) for c in undo] + ["swanctl --load-all --noprompt"]
             result["rolled_back"] = gateway.owned_files() == snapshot
@@ -300,18 +303,16 @@ def run(gateway, tunnels, state, check_mode=False, dataplane="auto", wan=None, v
     except Exception as exc:  # pylint: disable=broad-except
         restore("(re)initiating the tunnels failed: %s" % exc)
     # the partner refused (wrong key, proposals, selectors): no point waiting for verify_timeout
-    refused = ["%s: %s" % (name, _reason_from_log(lines)) for name, (ok, lines) in sorted(logs.items())
-               if not ok and any(needle in "\n".join(lines) for needle in DEFINITIVE)]
+    refused = {name: _reason_from_log(lines) for name, (ok, lines) in logs.items()
+               if not ok and any(needle in "\n".join(lines) for needle in DEFINITIVE)}
     if refused and verify:
-        result["verification"] = {"required_up": sorted(set(to_initiate)), "down": [r.split(":", 1)[0] for r in refused]}
-        restore("verification failed: %s" % "; ".join(refused))
+        result["verification"] = {"required_up": sorted(to_initiate), "down": sorted(refused)}
+        restore("verification failed: %s" % "; ".join("%s: %s" % (n, refused[n]) for n in sorted(refused)))
 
     if not verify:
         return result
     must_be_up = sorted(set(to_initiate) | up_before)
     try:
-        known = {t["name"]: t for t in _tunnels_in(gateway.owned_files(), gateway.root)}
-        known.update((t["name"], t) for t in tunnels)
         report = wait_up(gateway, [known[n] for n in must_be_up if n in known], plane, verify_timeout,
                          sleep=sleep, clock=clock)
     except Exception as exc:  # pylint: disable=broad-except
@@ -395,7 +396,7 @@ def _tunnels_in(files, root):
     return swanctl.tunnels_from_files(files, root)
 
 
-def _intended_names(fplan, managed_before, tunnels, state):
+def _intended_names(managed_before, tunnels, state):
     before = set(_names(managed_before))
     listed = set(_names(tunnels))
     if state == "deleted":
@@ -405,11 +406,8 @@ def _intended_names(fplan, managed_before, tunnels, state):
     return before | listed
 
 
-def _start_action(tunnels, files, name, root):
-    for t in list(tunnels) + _tunnels_in(files, root):
-        if t["name"] == name:
-            return t.get("start_action") or "start"
-    return "start"
+def _start_action(known, name):
+    return (known.get(name) or {}).get("start_action") or "start"
 
 
 def gather(gateway, dataplane="auto"):

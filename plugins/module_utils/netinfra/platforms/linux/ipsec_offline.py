@@ -13,12 +13,17 @@ __metaclass__ = type
 import datetime
 import ipaddress
 
+from ...ipsec import model as ipsec_model
 from ...ipsec import policy as ipsec_policy
 from ...secrets import MASK
 from . import swanctl
 
-MIN_PSK_LEN = 20
-INSIDE_POOL = ipaddress.ip_network("169.254.0.0/16")
+MIN_PSK_LEN = ipsec_model.MIN_PSK_LEN
+INSIDE_POOL = ipaddress.ip_network(ipsec_model.DEFAULT_POOL)
+# tunnel defaults: the policy's proposals and the model's timers/actions (the module's argspec says the same)
+DEFAULTS = dict(ipsec_model.DEFAULTS, ike_proposals=list(ipsec_policy.DEFAULT_IKE_PROPOSALS),
+                esp_proposals=list(ipsec_policy.DEFAULT_ESP_PROPOSALS))
+if_id_for = ipsec_model.if_id
 
 
 def _inside(inside):
@@ -37,10 +42,6 @@ def _inside(inside):
     return {"network": str(net), "local": local, "peer": peer, "prefixlen": net.prefixlen}
 
 
-def if_id_for(network):
-    return ((int(ipaddress.ip_network(network).network_address) & 0xFFFF) >> 1) + 1
-
-
 def complete(tunnels):
     """Module ``config.tunnels`` -> full normalised tunnels (derived keys filled in). Raises
     ValueError with the tunnel and field for a malformed inside network."""
@@ -51,9 +52,8 @@ def complete(tunnels):
             t["inside"] = _inside(t["inside"])
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError("tunnel %s: inside.network: %s" % (t.get("name"), exc)) from exc
-        t.setdefault("tunnel", "main")
-        t["tunnel"] = t.get("tunnel") or "main"
-        t["partner"] = t.get("partner") or t["name"].replace("partner-", "", 1).split("-", 1)[0]
+        t["tunnel"] = t.get("tunnel") or ipsec_model.DEFAULT_TUNNEL
+        t["partner"] = t.get("partner") or ipsec_model.partner_of(t["name"])
         t["if_id"] = t.get("if_id") or if_id_for(t["inside"]["network"])
         t["interface"] = t.get("interface") or "xfrm%d" % t["if_id"]
         auth = dict(t.get("auth") or {})
@@ -62,10 +62,7 @@ def complete(tunnels):
             t["remote_id"] = t["peer_gateway"]
         if not t.get("libipsec_selectors"):
             t["libipsec_selectors"] = {"local": [t["inside"]["network"]], "remote": [t["inside"]["network"]]}
-        for key, default in (("ike_proposals", ["aes256gcm16-prfsha384-ecp384"]), ("esp_proposals", ["aes256gcm16-ecp384"]),
-                             ("dpd_delay", 10), ("dpd_action", "restart"), ("start_action", "start"),
-                             ("close_action", "start"), ("rekey_time", 14400), ("reauth_time", 0),
-                             ("child_rekey_time", 3600)):
+        for key, default in DEFAULTS.items():
             if t.get(key) is None:
                 t[key] = default
         t["ike_proposals"] = [p.lower() for p in t["ike_proposals"]]

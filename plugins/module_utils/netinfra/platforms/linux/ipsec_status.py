@@ -21,7 +21,9 @@ import ipaddress
 import re
 import time
 
-PREFIX = "partner-"
+from ...ipsec.model import CONNECTION_PREFIX, partner_of  # noqa: F401  (partner_of is part of this module's API)
+
+PREFIX = CONNECTION_PREFIX
 IKE_UP = ("ESTABLISHED", "REKEYING")          # REKEYING: still usable while the new SA is negotiated
 CHILD_UP = ("INSTALLED", "REKEYING")
 # a CHILD SA younger than this is not judged for one-way traffic: BGP keepalives (60 s by default)
@@ -231,12 +233,6 @@ def _ip(text):
         return ipaddress.ip_address(str(text))
     except ValueError:
         return None
-
-
-def partner_of(name):
-    """``partner-acme_bank`` -> ``acme_bank``; ``partner-acme_bank-backup`` -> ``acme_bank``."""
-    rest = name[len(PREFIX):] if name.startswith(PREFIX) else name
-    return rest.split("-", 1)[0]
 
 
 def _index(events):
