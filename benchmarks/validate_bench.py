@@ -29,7 +29,7 @@ def _import_validate():
         os.makedirs(os.path.dirname(link), exist_ok=True)
         os.symlink(os.path.join("..", "..", ".."), link)
     sys.path.insert(0, tree)
-    from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra import validate
+    from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features import validate_legacy as validate
     return validate
 
 

@@ -14,7 +14,7 @@ from __future__ import absolute_import, annotations, division, print_function
 __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.platforms.linux import ipsec_offline
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import offline as ipsec_offline
 from ansible_collections.paynet.netinfra.plugins.modules.ipsec_tunnel import ARGUMENT_SPEC
 
 

@@ -15,8 +15,8 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.parsing.vault import AnsibleVaultError
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.secrets import MASK
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.validate import (
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.secrets import MASK
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.validate_legacy import (
     ERROR,
     SECRET_KEYS,
     WARNING,

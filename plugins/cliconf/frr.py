@@ -31,7 +31,7 @@ from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible_collections.ansible.netcommon.plugins.module_utils.network.common.config import NetworkConfig, dumps
 from ansible_collections.ansible.netcommon.plugins.module_utils.network.common.utils import to_list
 from ansible_collections.ansible.netcommon.plugins.plugin_utils.cliconf_base import CliconfBase
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.secrets import mask_text
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.secrets import mask_text
 
 VERSION_RE = re.compile(r"FRRouting (\S+) \(([^)]*)\)")
 # Lines written at once before waiting for the prompt after the batch's marker comment.

@@ -8,7 +8,7 @@ from __future__ import absolute_import, annotations, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.model import (
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.model import (
     DEFAULT_POOL,
     DEFAULT_PREFIXLEN,
     device_config_from_intent,

@@ -12,7 +12,7 @@ from __future__ import absolute_import, annotations, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.ipsec.model import (
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.model import (
     DEFAULT_POOL,
     DEFAULT_PREFIXLEN,
     allocate_inside,

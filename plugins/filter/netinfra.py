@@ -13,8 +13,8 @@ import typing as t
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.prefixes import normalise_entries
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.secrets import mask_text
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.prefixes import normalise_entries
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.secrets import mask_text
 
 
 def prefix_list_entries(prefixes: t.Any, max_len: t.Any = None, aggregate: bool = False) -> list[dict[str, t.Any]]:

@@ -159,10 +159,10 @@ saved:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.connection import Connection, ConnectionError as AnsibleConnectionError
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra import runner
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.argspec import CONFIG_SPEC, STATE_REQUIRED_IF, STATE_SPEC
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.device_check import check_device_config
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.platforms.frr import bgp
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import runner
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.argspec import CONFIG_SPEC, STATE_REQUIRED_IF, STATE_SPEC
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.device_check import check_device_config
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import config as bgp
 
 
 ARGUMENT_SPEC = {

@@ -83,9 +83,9 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.connection import Connection, ConnectionError as AnsibleConnectionError
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.argspec import CONFIG_SPEC
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.model import ip_family, normalise_device
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.platforms.frr import status
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.argspec import CONFIG_SPEC
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.model import ip_family, normalise_device
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import status
 
 
 def collect(conn, config, check_routes):

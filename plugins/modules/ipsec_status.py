@@ -107,10 +107,10 @@ unhealthy:
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.ipsec_argspec import CONFIG_SPEC
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.platforms.linux import ipsec_offline
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.platforms.linux import ipsec_status
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.platforms.linux import vici
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.argspec import CONFIG_SPEC
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import offline as ipsec_offline
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import status as ipsec_status
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices import vici
 
 
 def main():

@@ -191,10 +191,10 @@ rolled_back:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.argspec import STATE_REQUIRED_IF, STATE_SPEC
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.ipsec_argspec import CONFIG_SPEC
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.platforms.linux import ipsec_offline
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.platforms.linux import ipsec_apply
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.argspec import STATE_REQUIRED_IF, STATE_SPEC
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.argspec import CONFIG_SPEC
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import offline as ipsec_offline
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import apply as ipsec_apply
 
 ARGUMENT_SPEC = {
     "config": {"type": "dict", "options": CONFIG_SPEC},

@@ -14,7 +14,7 @@ import pytest
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.paynet.netinfra.plugins.action.ipsec_tunnel import ActionModule
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.secrets import MASK
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.secrets import MASK
 
 PSK = "Acme-PSK-9f2Kd-8sLq1-Zx7Wm"
 HOST = "dc1-vpn1"
@@ -126,7 +126,7 @@ def test_rendered_answers_on_the_controller_with_secrets_masked():
 
 
 def test_parsed_answers_on_the_controller_with_secrets_masked():
-    from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.platforms.linux import ipsec_offline, swanctl
+    from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import offline as ipsec_offline, swanctl
     text = swanctl.render_conf(ipsec_offline.complete([tunnel()])[0], "xfrm")
     plugin, result = run({"state": "parsed", "running_config": text})
     plugin._execute_module.assert_not_called()

@@ -1,0 +1,73 @@
+"""The example two-datacenter estate (inventories/example) against real FRR.
+
+fixtures/example/<host>.running.txt is FRR 8.4.4's `show running-config` after our plan for that host
+was applied to a real bgpd. Dual-stack, BFD, GTSM, multihop and warning-only maximum-prefix all
+come back in FRR's canonical form exactly as we render them, so a re-plan is empty.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import pytest
+import yaml
+
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp import model
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.device_check import check_device_config
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import config as bgp
+
+REPO = pathlib.Path(__file__).resolve().parents[6]
+ESTATE = REPO / "inventories" / "example"
+FIXTURES = REPO / "tests" / "unit" / "fixtures" / "example"
+HOSTS = ["dc1-edge1", "dc1-edge2", "dc2-edge1", "dc2-edge2"]
+
+
+def estate_partners():
+    partners = {}
+    for path in sorted((ESTATE / "partners").glob("*.yml")):
+        partners.update(yaml.safe_load(path.read_text()))
+    return partners
+
+
+def device_config(host):
+    bgp_vars = yaml.safe_load((ESTATE / "host_vars" / (host + ".yml")).read_text())["bgp"]
+    cfg = model.device_config_from_intent(estate_partners(), host, bgp_vars)
+    for partner in cfg["partners"]:
+        for session in partner["sessions"]:
+            session["password"] = "Secret-" + partner["name"]
+    return cfg
+
+
+@pytest.mark.parametrize("host", HOSTS)
+def test_estate_intent_builds_what_was_applied_to_frr(host):
+    stored = json.loads((FIXTURES / (host + ".config.json")).read_text())
+    assert device_config(host) == stored
+
+
+@pytest.mark.parametrize("host", HOSTS)
+def test_estate_config_passes_the_module_checks(host):
+    assert check_device_config(device_config(host)) == []
+
+
+@pytest.mark.parametrize("host", HOSTS)
+def test_frr_holds_exactly_what_we_render(host):
+    running = (FIXTURES / (host + ".running.txt")).read_text()
+    config = model.normalise_device(device_config(host))
+    assert bgp.plan(running, config, "overridden").commands == []
+
+
+@pytest.mark.parametrize("host", HOSTS)
+def test_gathered_estate_round_trips(host):
+    running = (FIXTURES / (host + ".running.txt")).read_text()
+    gathered = bgp.gather(running)
+    assert bgp.plan(running, model.normalise_device(gathered), "overridden").commands == []
+    names = sorted(p["name"] for p in device_config(host)["partners"])
+    assert [p["name"] for p in gathered["partners"]] == names
+
+
+def test_dual_stack_session_is_activated_only_in_its_family():
+    running = (FIXTURES / "dc1-edge2.running.txt").read_text()
+    assert "  no neighbor 2001:db8:ffff:1::2 activate" in running
+    assert "  neighbor 2001:db8:ffff:1::2 activate" in running
+    assert "ipv6 prefix-list PARTNER_CARD_NET_V6_IN seq 5 permit 2001:db8:c000::/48" in running
