@@ -5,6 +5,8 @@
 
 Over network_cli the module is imported and run in the worker (direct execution) instead of being
 packed, copied and started as a separate Python process: about 0.35 s less per task and host.
+Before that, ``fleet_policy`` is completed from the fleet's policy variables (``bgp_policy``,
+``netinfra_policy``), so the module checks its config exactly as validate_intent does.
 """
 
 from __future__ import absolute_import, annotations, division, print_function
@@ -12,7 +14,12 @@ from __future__ import absolute_import, annotations, division, print_function
 __metaclass__ = type
 
 from ansible_collections.ansible.netcommon.plugins.action.network import ActionModule as ActionNetworkModule
+from ansible_collections.paynet.netinfra.plugins.plugin_utils.fleet_policy import with_fleet_policy
 
 
 class ActionModule(ActionNetworkModule):
     """Direct execution where the connection allows it; the normal path otherwise."""
+
+    def run(self, tmp=None, task_vars=None):
+        self._task.args = with_fleet_policy(self._task.args, task_vars or {}, self._templar, "bgp")
+        return super().run(tmp, task_vars)

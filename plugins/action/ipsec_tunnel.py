@@ -3,10 +3,11 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Controller side of paynet.netinfra.ipsec_tunnel.
 
-Checks every tunnel (strong-crypto policy, authentication, inside network) before connecting, so a
-weak proposal never reaches a gateway; answers ``rendered`` and ``parsed`` without a connection;
-otherwise runs the module on the gateway with ``ipsec_policy`` filled from the variable of that
-name when the task does not set it.
+Checks every tunnel with the fleet validator on a one-gateway view (strong-crypto policy,
+authentication, inside network in the fleet's pool, ...) before connecting, so a weak proposal never
+reaches a gateway; answers ``rendered`` and ``parsed`` without a connection; otherwise runs the module
+on the gateway with ``fleet_policy`` completed from the fleet's policy variables (``ipsec_policy``,
+``ipsec_inside_pool``, ``ipsec_inside_prefixlen``, ``netinfra_policy``).
 """
 
 from __future__ import absolute_import, annotations, division, print_function
@@ -14,8 +15,10 @@ from __future__ import absolute_import, annotations, division, print_function
 __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.fleet import check_module_input
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import offline as ipsec_offline
 from ansible_collections.paynet.netinfra.plugins.modules.ipsec_tunnel import ARGUMENT_SPEC
+from ansible_collections.paynet.netinfra.plugins.plugin_utils.fleet_policy import with_fleet_policy
 
 
 class ActionModule(ActionBase):
@@ -26,13 +29,10 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
-        args = dict(self._task.args)
-        if args.get("ipsec_policy") is None and task_vars.get("ipsec_policy") is not None:
-            args["ipsec_policy"] = self._templar.template(task_vars["ipsec_policy"])
+        self._task.args = with_fleet_policy(self._task.args, task_vars, self._templar, "ipsec")
         validation, new_args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         del validation
         params = dict(new_args)
-        params["ipsec_policy"] = args.get("ipsec_policy")
         host = task_vars.get("inventory_hostname", "?")
         state = params["state"]
         if state == "parsed":
@@ -52,7 +52,7 @@ class ActionModule(ActionBase):
             except ValueError as exc:
                 return dict(result, failed=True, msg="%s: invalid config, no gateway was touched: %s" % (host, exc))
         if state in ("merged", "replaced", "overridden", "rendered"):
-            problems = ipsec_offline.check(tunnels, params["ipsec_policy"], host=host)
+            problems = check_module_input("ipsec", params.get("config"), tunnels, params, "tunnels", host=host)
             if problems:
                 return dict(result, failed=True, problems=problems,
                             msg="invalid config, no gateway was touched:\n" + "\n".join(problems))
@@ -63,8 +63,6 @@ class ActionModule(ActionBase):
                     return dict(result, failed=True, msg="%s: cannot render the config: %s" % (host, exc))
                 return dict(result, changed=False, rendered=rendered)
         module_args = dict(self._task.args)
-        if params["ipsec_policy"] is not None:
-            module_args["ipsec_policy"] = params["ipsec_policy"]
         result.update(self._execute_module(module_name="paynet.netinfra.ipsec_tunnel", module_args=module_args,
                                            task_vars=task_vars))
         return result

@@ -16,28 +16,28 @@ from ansible.parsing.vault import AnsibleVaultError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.secrets import MASK
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.validate_legacy import (
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.registry import (
     ERROR,
-    SECRET_KEYS,
     WARNING,
     Finding,
     count_intent,
     format_findings,
     has_errors,
+    host_var_names,
+    policy_var_names,
     validate_fleet,
 )
 
+# every fleet policy variable is an option of the same name (``policy`` stays an alias of bgp_policy)
+POLICY_VARS = tuple(policy_var_names())
 ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "partners": {"type": "raw"},
-    "policy": {"type": "raw"},
-    "ipsec_policy": {"type": "raw"},
-    "ipsec_inside_pool": {"type": "raw"},
-    "ipsec_inside_prefixlen": {"type": "raw"},
     "hosts": {"type": "list", "elements": "str"},
 }
-# option -> the fleet variable it defaults to (read from task vars like bgp_policy)
-IPSEC_VARS = ("ipsec_policy", "ipsec_inside_pool", "ipsec_inside_prefixlen")
-HOST_KEYS = ("netinfra_platform", "bgp")
+ARGUMENT_SPEC.update({name: {"type": "raw"} for name in POLICY_VARS})
+ARGUMENT_SPEC["bgp_policy"]["aliases"] = ["policy"]
+HOST_KEYS = tuple(host_var_names())
+SECRET_KEYS = frozenset(("password", "psk", "secret", "key"))
 
 
 def _first_line(exc: BaseException) -> str:
@@ -119,26 +119,20 @@ class ActionModule(ActionBase):
         partners = args.get("partners")
         if partners is None:
             partners = resolver.resolve(task_vars.get("partners"), "partners", "partners")
-        policy = args.get("policy")
-        if policy is None:
-            policy = resolver.resolve(task_vars.get("bgp_policy"), "policy", "bgp_policy")
-        ipsec: dict[str, t.Any] = {}
-        for key in IPSEC_VARS:
+        policy_vars: dict[str, t.Any] = {}
+        for key in POLICY_VARS:
             value = args.get(key)
             if value is None:
                 value = resolver.resolve(task_vars.get(key), "policy", key)
-            ipsec[key] = value
+            policy_vars[key] = value
         partner_files = task_vars.get("partner_files")
         hosts = args.get("hosts")
         if hosts is None:
             hosts = list((task_vars.get("groups") or {}).get("all") or [])
         devices = self._devices(hosts, task_vars.get("hostvars") or {}, resolver)
 
-        findings = validate_fleet(partners, devices, policy,
-                                  partner_files=partner_files if isinstance(partner_files, dict) else None,
-                                  ipsec_policy=ipsec["ipsec_policy"],
-                                  inside_pool=ipsec["ipsec_inside_pool"],
-                                  inside_prefixlen=ipsec["ipsec_inside_prefixlen"])
+        findings = validate_fleet(partners, devices, policy_vars,
+                                  partner_files=partner_files if isinstance(partner_files, dict) else None)
         findings = sorted(findings + [self._relabel(f, partners) for f in resolver.findings],
                           key=lambda f: (f.host, f.field))
         checked = count_intent(partners, devices)

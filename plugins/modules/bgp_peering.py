@@ -159,21 +159,15 @@ saved:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.connection import Connection, ConnectionError as AnsibleConnectionError
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core import fleet
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.schema import argspec
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.states import STATE_REQUIRED_IF
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp import schema
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp import validate  # noqa: F401  (registers the feature)
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import runner
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.argspec import CONFIG_SPEC, STATE_REQUIRED_IF, STATE_SPEC
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.device_check import check_device_config
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import config as bgp
 
-
-ARGUMENT_SPEC = {
-    "config": {"type": "dict", "options": CONFIG_SPEC},
-    "state": STATE_SPEC,
-    "running_config": {"type": "str"},
-    "verify": {"type": "str", "default": "established_before", "choices": ["none", "established_before", "all"]},
-    "verify_timeout": {"type": "int", "default": 60},
-    "rollback": {"type": "bool", "default": True},
-    "save": {"type": "bool", "default": True},
-}
+ARGUMENT_SPEC = argspec(schema.MODULE)
 
 
 def main():
@@ -189,10 +183,9 @@ def main():
 
     if state == "parsed":
         module.exit_json(changed=False, parsed=bgp.gather(module.params["running_config"], mask=bgp.MASK))
-    if state in ("merged", "replaced", "overridden", "rendered"):
-        problems = check_device_config(config)
-        if problems:
-            module.fail_json(msg="invalid config, nothing was changed:\n" + "\n".join(problems), problems=problems)
+    problems = fleet.check_module_input("bgp", config, config["partners"], module.params, "partners")
+    if problems:
+        module.fail_json(msg="invalid config, nothing was changed:\n" + "\n".join(problems), problems=problems)
     if state == "rendered":
         if config.get("asn") is None:
             module.fail_json(msg="config.asn: rendered needs our ASN. Fix: set config.asn (the host's bgp.asn).")

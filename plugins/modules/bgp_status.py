@@ -83,7 +83,8 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.connection import Connection, ConnectionError as AnsibleConnectionError
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.argspec import CONFIG_SPEC
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.schema import argspec
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp import schema
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.model import ip_family, normalise_device
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import status
 
@@ -105,12 +106,7 @@ def collect(conn, config, check_routes):
 
 def main():
     module = AnsibleModule(
-        argument_spec={
-            "config": {"type": "dict", "options": CONFIG_SPEC},
-            "check_routes": {"type": "bool", "default": True},
-            "wait": {"type": "int", "default": 0},
-            "fail_on_error": {"type": "bool", "default": True},
-        },
+        argument_spec=argspec(schema.STATUS),
         supports_check_mode=True,
     )
     raw = module.params["config"]

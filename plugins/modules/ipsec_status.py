@@ -107,7 +107,8 @@ unhealthy:
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.argspec import CONFIG_SPEC
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.schema import argspec
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec import schema
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import offline as ipsec_offline
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import status as ipsec_status
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices import vici
@@ -115,12 +116,7 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices i
 
 def main():
     module = AnsibleModule(
-        argument_spec={
-            "config": {"type": "dict", "options": CONFIG_SPEC},
-            "wait": {"type": "int", "default": 0},
-            "fail_on_unhealthy": {"type": "bool", "default": True},
-            "vici_socket": {"type": "path", "default": "/var/run/charon.vici"},
-        },
+        argument_spec=argspec(schema.STATUS),
         supports_check_mode=True,
     )
     try:

@@ -191,23 +191,15 @@ rolled_back:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.argspec import STATE_REQUIRED_IF, STATE_SPEC
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.argspec import CONFIG_SPEC
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core import fleet
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.schema import argspec
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.states import STATE_REQUIRED_IF
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec import schema
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec import validate  # noqa: F401  (registers the feature)
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import offline as ipsec_offline
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import apply as ipsec_apply
 
-ARGUMENT_SPEC = {
-    "config": {"type": "dict", "options": CONFIG_SPEC},
-    "state": STATE_SPEC,
-    "running_config": {"type": "str"},
-    "dataplane": {"type": "str", "default": "auto", "choices": ["auto", "xfrm", "libipsec"]},
-    "wan_interface": {"type": "str"},
-    "verify": {"type": "bool", "default": True},
-    "verify_timeout": {"type": "int", "default": 30},
-    "rollback": {"type": "bool", "default": True},
-    "swanctl_dir": {"type": "path", "default": "/etc/swanctl"},
-    "ipsec_policy": {"type": "dict"},
-}
+ARGUMENT_SPEC = argspec(schema.MODULE)
 
 
 def main():
@@ -225,10 +217,9 @@ def main():
 
     if state == "parsed":
         module.exit_json(changed=False, parsed=ipsec_offline.parsed(params["running_config"]))
-    if state in ("merged", "replaced", "overridden", "rendered"):
-        problems = ipsec_offline.check(tunnels, params["ipsec_policy"])
-        if problems:
-            module.fail_json(msg="invalid config, nothing was changed:\n" + "\n".join(problems), problems=problems)
+    problems = fleet.check_module_input("ipsec", params["config"], tunnels, params, "tunnels")
+    if problems:
+        module.fail_json(msg="invalid config, nothing was changed:\n" + "\n".join(problems), problems=problems)
     if state == "rendered":
         module.exit_json(changed=False, rendered=ipsec_offline.rendered(tunnels, params["dataplane"], params["swanctl_dir"]))
 

@@ -40,6 +40,9 @@ def parse_network(value, what="prefix"):
         raise PrefixError("%s %r is not a string like 198.51.100.0/24" % (what, value), "prefix",
                           "write the %s as a quoted string in CIDR form, e.g. 198.51.100.0/24" % what)
     text = value.strip()
+    if text != value:
+        raise PrefixError("%s '%s' has leading or trailing whitespace" % (what, value), "prefix",
+                          "write it without the blanks, e.g. '%s'" % text)
     if "/" not in text:
         raise PrefixError("%s '%s' has no prefix length" % (what, value), "prefix",
                           "add the length, e.g. '%s/32' for one IPv4 address or '%s/128' for IPv6"
@@ -180,3 +183,45 @@ def normalise_entries(entries, max_len=None, aggregate=False):
     if aggregate:
         result = aggregate_entries(result)
     return sorted(result, key=sort_key)
+
+
+# ---------------------------------------------------------------------------------------------------
+# bogons: address space no partner routes to us legitimately
+
+BOGONS = tuple((ipaddress.ip_network(net), label) for net, label in (
+    ("0.0.0.0/8", "'this network' (RFC 791)"),
+    ("10.0.0.0/8", "private space (RFC 1918)"),
+    ("100.64.0.0/10", "carrier-grade NAT space (RFC 6598)"),
+    ("127.0.0.0/8", "loopback (RFC 1122)"),
+    ("169.254.0.0/16", "link-local (RFC 3927)"),
+    ("172.16.0.0/12", "private space (RFC 1918)"),
+    ("192.0.0.0/24", "IETF protocol assignments (RFC 6890)"),
+    ("192.168.0.0/16", "private space (RFC 1918)"),
+    ("224.0.0.0/4", "multicast (RFC 5771)"),
+    ("240.0.0.0/4", "reserved space (RFC 1112)"),
+    ("::/8", "reserved IPv6 space (loopback, unspecified, IPv4-mapped)"),
+    ("100::/64", "the IPv6 discard prefix (RFC 6666)"),
+    ("fc00::/7", "IPv6 unique local space (RFC 4193)"),
+    ("fe80::/10", "IPv6 link-local (RFC 4291)"),
+    ("fec0::/10", "deprecated IPv6 site-local space (RFC 3879)"),
+    ("ff00::/8", "IPv6 multicast (RFC 4291)"),
+))
+# documentation and benchmarking space: bogons in production, the lab's addresses elsewhere
+DOCUMENTATION = tuple((ipaddress.ip_network(net), label) for net, label in (
+    ("192.0.2.0/24", "documentation space TEST-NET-1 (RFC 5737)"),
+    ("198.51.100.0/24", "documentation space TEST-NET-2 (RFC 5737)"),
+    ("203.0.113.0/24", "documentation space TEST-NET-3 (RFC 5737)"),
+    ("198.18.0.0/15", "benchmarking space (RFC 2544)"),
+    ("2001:db8::/32", "IPv6 documentation space (RFC 3849)"),
+    ("3fff::/20", "IPv6 documentation space (RFC 9637)"),
+))
+
+
+def bogon(net, production=True):
+    """``(bogon network, label)`` of the first bogon ``net`` overlaps (contains or lies in),
+    else None. Documentation and benchmarking space count only when ``production``."""
+    tables = BOGONS + (DOCUMENTATION if production else ())
+    for space, label in tables:
+        if space.version == net.version and net.overlaps(space):
+            return space, label
+    return None

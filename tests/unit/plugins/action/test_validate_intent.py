@@ -15,7 +15,7 @@ import pytest
 
 from ansible_collections.paynet.netinfra.plugins.action.validate_intent import _Resolver
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.secrets import MASK
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.validate_legacy import ERROR, WARNING
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.findings import ERROR, WARNING
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "validate_intent"
 VAULT_PASSWORD_FILE = FIXTURES / "vault-password.txt"

@@ -20,20 +20,12 @@ __metaclass__ = type
 import re
 from dataclasses import dataclass
 
-DEFAULT_IKE_PROPOSALS = ("aes256gcm16-prfsha384-ecp384",)
-DEFAULT_ESP_PROPOSALS = ("aes256gcm16-ecp384",)
+from . import schema
+from .schema import DEFAULT_ESP_PROPOSALS, DEFAULT_IKE_PROPOSALS  # noqa: F401  (re-exported)
 
-POLICY_DEFAULTS = {
-    "ike_versions": [2],
-    "encryption": ["aes256gcm16", "aes256gcm12", "aes256"],
-    "integrity": ["sha384", "sha512"],
-    "prf": ["prfsha384", "prfsha512"],
-    "dh_groups": ["ecp384", "ecp521", "curve25519", "x25519", "modp3072", "modp4096", "modp6144", "modp8192"],
-    "pfs_required": True,
-    # the proposals a tunnel gets when it names none (they must meet the policy themselves)
-    "ike_proposals": list(DEFAULT_IKE_PROPOSALS),
-    "esp_proposals": list(DEFAULT_ESP_PROPOSALS),
-}
+# the defaults are the schema's (one source: features/ipsec/schema.py POLICY)
+POLICY_DEFAULTS = {key: (list(field.default) if isinstance(field.default, list) else field.default)
+                   for key, field in schema.POLICY.items()}
 ALGORITHM_KEYS = ("encryption", "integrity", "prf", "dh_groups")
 KINDS = ("ike", "esp")
 

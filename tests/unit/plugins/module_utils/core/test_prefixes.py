@@ -20,7 +20,6 @@ def entry(prefix, ge=None, le=None):
 
 @pytest.mark.parametrize("value, expected", [
     ("198.51.100.0/24", entry("198.51.100.0/24")),
-    (" 198.51.100.0/24 ", entry("198.51.100.0/24")),
     ({"prefix": "203.0.113.0/24", "le": 26}, entry("203.0.113.0/24", le=26)),
     ({"prefix": "203.0.113.0/24", "ge": 25, "le": 26}, entry("203.0.113.0/24", 25, 26)),
     ({"prefix": "203.0.113.0/24", "ge": "25"}, entry("203.0.113.0/24", 25)),
@@ -108,3 +107,11 @@ def test_aggregate_entries_direct():
 def test_describe_and_sort_key():
     assert describe(entry("203.0.113.0/24", 25, 26)) == "203.0.113.0/24 ge 25 le 26"
     assert sort_key(entry("10.0.0.0/8")) < sort_key(entry("2001:db8::/32"))
+
+
+def test_blanks_around_a_prefix_are_refused_not_stripped():
+    # text that reaches a device is never silently changed: the intent must say exactly what it means
+    with pytest.raises(PrefixError) as info:
+        parse_entry(" 198.51.100.0/24 ")
+    assert "leading or trailing whitespace" in str(info.value)
+    assert info.value.key == "prefix" and "'198.51.100.0/24'" in info.value.fix

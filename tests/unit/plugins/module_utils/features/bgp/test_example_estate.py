@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp import model
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.device_check import check_device_config
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.fleet import check_device
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp import validate  # noqa: F401
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import config as bgp
 
 REPO = pathlib.Path(__file__).resolve().parents[6]
@@ -45,9 +46,17 @@ def test_estate_intent_builds_what_was_applied_to_frr(host):
     assert device_config(host) == stored
 
 
+def estate_policy():
+    """The estate's fleet policy variables, as the action plugin passes them to the module."""
+    policy = {}
+    for name in ("bgp_policy.yml", "netinfra_policy.yml"):
+        policy.update(yaml.safe_load((ESTATE / "group_vars" / "all" / name).read_text()))
+    return policy
+
+
 @pytest.mark.parametrize("host", HOSTS)
 def test_estate_config_passes_the_module_checks(host):
-    assert check_device_config(device_config(host)) == []
+    assert check_device("bgp", device_config(host), estate_policy()) == []
 
 
 @pytest.mark.parametrize("host", HOSTS)

@@ -1,0 +1,25 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, paynet network infrastructure team
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Every feature, registered with the fleet validator (core.fleet) in one import.
+
+The fleet validator (validate_intent, benchmarks, tests) imports this module; a module on a device
+imports only its own feature's ``validate`` (which registers itself), so only that feature's code
+is shipped with it. A new feature adds its ``validate`` import here.
+"""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+from ..core.fleet import (  # noqa: F401  (the fleet API, re-exported for callers of the registry)
+    check_device,
+    count_intent,
+    host_var_names,
+    policy_var_names,
+    registered,
+    validate_fleet,
+)
+from ..core.findings import ERROR, WARNING, Finding, format_findings, has_errors  # noqa: F401
+from .bgp import validate as bgp_validate  # noqa: F401  (registers "bgp")
+from .ipsec import validate as ipsec_validate  # noqa: F401  (registers "ipsec")
