@@ -15,8 +15,8 @@ import yaml
 
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp import model
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.fleet import check_device
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp import validate  # noqa: F401
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import config as bgp
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp import validate  # noqa: F401  # pylint: disable=unused-import
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import parse as frr_parse, plan as frr_plan
 
 REPO = pathlib.Path(__file__).resolve().parents[6]
 ESTATE = REPO / "inventories" / "example"
@@ -63,14 +63,14 @@ def test_estate_config_passes_the_module_checks(host):
 def test_frr_holds_exactly_what_we_render(host):
     running = (FIXTURES / (host + ".running.txt")).read_text()
     config = model.normalise_device(device_config(host))
-    assert bgp.plan(running, config, "overridden").commands == []
+    assert frr_plan.plan(running, config, "overridden").commands == []
 
 
 @pytest.mark.parametrize("host", HOSTS)
 def test_gathered_estate_round_trips(host):
     running = (FIXTURES / (host + ".running.txt")).read_text()
-    gathered = bgp.gather(running)
-    assert bgp.plan(running, model.normalise_device(gathered), "overridden").commands == []
+    gathered = frr_parse.gather(running)
+    assert frr_plan.plan(running, model.normalise_device(gathered), "overridden").commands == []
     names = sorted(p["name"] for p in device_config(host)["partners"])
     assert [p["name"] for p in gathered["partners"]] == names
 

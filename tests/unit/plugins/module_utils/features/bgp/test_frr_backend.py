@@ -1,4 +1,4 @@
-"""The transaction in runner.run, driven by a scripted device built from real FRR captures."""
+"""bgp_peering's FRR backend on core.transaction, driven by a scripted device built from real FRR captures."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pathlib
 
 import pytest
 
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import runner
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.transaction import ChangeFailed
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import backend
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import status
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
@@ -51,7 +52,7 @@ def changed_acme():
 
 def test_check_mode_never_edits_and_reports_the_diff():
     device = ScriptedDevice([RUNNING])
-    result = runner.run(device, changed_acme(), "replaced", check_mode=True)
+    result = backend.run(device, changed_acme(), "replaced", check_mode=True)
     assert result["changed"] and device.edits == [] and not device.saved
     assert "le 26" in result["diff"]["before"] and "le 26" not in result["diff"]["after"]
     assert "s3cr3t" not in json.dumps(result)
@@ -59,15 +60,15 @@ def test_check_mode_never_edits_and_reports_the_diff():
 
 def test_noop_does_not_edit_or_save():
     device = ScriptedDevice([RUNNING])
-    result = runner.run(device, ACME, "replaced")
+    result = backend.run(device, ACME, "replaced")
     assert not result["changed"] and device.edits == [] and not device.saved
 
 
 def test_refused_change_is_rolled_back_and_fails():
     # After the refused edit the router still holds the old config: nothing to undo, still a failure.
     device = ScriptedDevice([RUNNING, RUNNING, RUNNING], refuse=True)
-    with pytest.raises(runner.ChangeFailed, match="refused the change.*rolled back") as err:
-        runner.run(device, changed_acme(), "replaced")
+    with pytest.raises(ChangeFailed, match="refused the change.*rolled back") as err:
+        backend.run(device, changed_acme(), "replaced")
     assert err.value.result["rolled_back"] is True
     assert not device.saved
 
@@ -75,8 +76,8 @@ def test_refused_change_is_rolled_back_and_fails():
 def test_unrealised_change_is_rolled_back():
     # The router accepted the lines but still shows the old entry: the prediction failed.
     device = ScriptedDevice([RUNNING, RUNNING, RUNNING, RUNNING])
-    with pytest.raises(runner.ChangeFailed, match="not what the plan predicted"):
-        runner.run(device, changed_acme(), "replaced", verify="none")
+    with pytest.raises(ChangeFailed, match="not what the plan predicted"):
+        backend.run(device, changed_acme(), "replaced", verify="none")
     assert len(device.edits) == 1 and not device.saved
 
 
@@ -92,8 +93,8 @@ def test_session_down_after_change_is_rolled_back():
             return up if not self.edits else down
 
     device = Device([RUNNING, after, after, RUNNING])
-    with pytest.raises(runner.ChangeFailed, match="203.0.113.9: no TCP session.*rolled back") as err:
-        runner.run(device, changed, "replaced", verify_timeout=0, sleep=lambda s: None)
+    with pytest.raises(ChangeFailed, match="203.0.113.9: no TCP session.*rolled back") as err:
+        backend.run(device, changed, "replaced", verify_timeout=0, sleep=lambda s: None)
     assert device.edits[1] == ["router bgp 65010", "neighbor 203.0.113.9 password s3cr3t", "exit"]
     assert err.value.result["rollback_commands"][1].strip() == "neighbor 203.0.113.9 password ********"
     assert err.value.result["rolled_back"] is True
@@ -122,8 +123,8 @@ def test_lost_connection_during_rollback_says_so():
             return RUNNING
 
     device = Device([RUNNING], refuse=True)
-    with pytest.raises(runner.ChangeFailed, match="ROLLBACK FAILED too: socket closed") as err:
-        runner.run(device, changed_acme(), "replaced")
+    with pytest.raises(ChangeFailed, match="ROLLBACK FAILED too: socket closed") as err:
+        backend.run(device, changed_acme(), "replaced")
     assert err.value.result["rolled_back"] is False
 
 
@@ -134,15 +135,15 @@ def test_failed_save_is_reported_after_a_verified_change():
 
     after = bgp_render_expected(changed_acme())
     device = Device([RUNNING, after])
-    with pytest.raises(runner.ChangeFailed, match="applied and verified but saving it failed"):
-        runner.run(device, changed_acme(), "replaced", verify="none")
+    with pytest.raises(ChangeFailed, match="applied and verified but saving it failed"):
+        backend.run(device, changed_acme(), "replaced", verify="none")
 
 
 def bgp_render_expected(cfg):
     """The running config a router would show after the plan for ``cfg`` (owned scope only)."""
     from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.model import normalise_device
-    from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import config as bgp
-    from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.clitree import render
+    from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import plan as frr_plan
+    from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr.dialect import DIALECT
 
-    plan = bgp.plan(RUNNING, normalise_device(cfg), "replaced")
-    return render(plan.expected)
+    plan = frr_plan.plan(RUNNING, normalise_device(cfg), "replaced")
+    return DIALECT.render(plan.expected)

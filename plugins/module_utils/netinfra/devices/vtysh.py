@@ -1,0 +1,42 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, paynet network infrastructure team
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""FRR through vtysh: the adapter over an ansible.netcommon Connection to the paynet.netinfra.frr
+cliconf, and the framing of FRR's ``show running-config`` that every FRR feature's dialect shares.
+
+Unit tests and benchmarks replace :class:`VtyshDevice` with anything that has the same four
+methods. No Ansible import; Python 3.9+.
+"""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+from ..core.clitree import Dialect
+
+SKIP_LINES = ("!", "end", "exit", "exit-address-family", "exit-vrf", "exit-vni", "quit")
+SKIP_PREFIXES = ("Building configuration", "Current configuration", "frr version", "frr defaults")
+
+
+def frr_dialect(*rules):
+    """FRR's running-config framing with the given features' :class:`~..core.clitree.Rules`."""
+    return Dialect(SKIP_LINES, SKIP_PREFIXES, rules)
+
+
+class VtyshDevice:
+    """Adapter over an ansible.netcommon Connection to a paynet.netinfra.frr cliconf."""
+
+    def __init__(self, connection):
+        self._conn = connection
+
+    def running_config(self):
+        return self._conn.get_config()
+
+    def edit(self, lines):
+        return self._conn.edit_config(candidate=[line.strip() for line in lines])
+
+    def show(self, command):
+        return self._conn.get(command=command)
+
+    def save(self):
+        return self._conn.save_config()
