@@ -9,11 +9,20 @@ in a play over all hosts. Documentation: plugins/modules/validate_intent.py.
 
 from __future__ import annotations
 
+import os
 import typing as t
 
 from ansible.module_utils.common.text.converters import to_text
 from ansible.parsing.vault import AnsibleVaultError
 from ansible.plugins.action import ActionBase
+
+from ansible_collections.paynet.netinfra.plugins.plugin_utils.intent_files import (
+    ENABLE_LINE,
+    PARTNERS_DIR,
+    duplicate_keys,
+    is_ignored,
+    scan_partner_dir,
+)
 
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.secrets import MASK
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.registry import (
@@ -28,16 +37,27 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.
     validate_fleet,
 )
 
+try:  # private API (ansible-core 2.19+): where a value came from; without it, secrets are "cannot tell"
+    from ansible._internal._datatag._tags import Origin, TrustedAsTemplate, VaultedValue
+except ImportError:  # pragma: no cover
+    Origin = TrustedAsTemplate = VaultedValue = None  # pylint: disable=invalid-name
+try:  # the compiled [inventory] ignore_patterns / always-ignored names of this process's config
+    from ansible.inventory.manager import IGNORED as INVENTORY_IGNORED
+except ImportError:  # pragma: no cover
+    INVENTORY_IGNORED = None
+
 # every fleet policy variable is an option of the same name (``policy`` stays an alias of bgp_policy)
 POLICY_VARS = tuple(policy_var_names())
-ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
-    "partners": {"type": "raw"},
-    "hosts": {"type": "list", "elements": "str"},
-}
-ARGUMENT_SPEC.update({name: {"type": "raw"} for name in POLICY_VARS})
-ARGUMENT_SPEC["bgp_policy"]["aliases"] = ["policy"]
+ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = dict(
+    {"partners": {"type": "raw"}, "hosts": {"type": "list", "elements": "str"},
+     "allow_empty": {"type": "bool", "default": False}},
+    **{name: ({"type": "raw", "aliases": ["policy"]} if name == "bgp_policy" else {"type": "raw"}) for name in POLICY_VARS})
 HOST_KEYS = tuple(host_var_names())
 SECRET_KEYS = frozenset(("password", "psk", "secret", "key"))
+# the secrets of a partner (in its sessions and tunnels) that must not sit in clear text in the inventory
+CLEAR_TEXT_KEYS = ("password", "psk", "key")
+VARS_EXTENSIONS = ("", ".yml", ".yaml", ".json")
+IGNORE_LINE = "ignore_patterns = ^partners$"
 
 
 def _first_line(exc: BaseException) -> str:
@@ -101,6 +121,299 @@ def _partner_host(path: str) -> str:
     return "partner:%s" % name if name else "partners"
 
 
+# --- did the intent load? ------------------------------------------------------------------------
+
+def _inventory_dirs(task_vars: dict[str, t.Any]) -> list[tuple[str, str]]:
+    """``[(source, directory)]`` of every inventory source that is a path (host lists are skipped)."""
+    sources = task_vars.get("ansible_inventory_sources") or []
+    if isinstance(sources, str):
+        sources = [sources]
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for source in sources:
+        if not isinstance(source, str) or not os.path.exists(source):
+            continue
+        folder = source if os.path.isdir(source) else os.path.dirname(source)
+        real = os.path.realpath(folder)
+        if real not in seen:
+            seen.add(real)
+            out.append((str(source), str(folder)))
+    return out
+
+
+def _partners_dir_ignored() -> bool:
+    """True when a directory inventory source skips ``partners/`` (or when it cannot be told)."""
+    if INVENTORY_IGNORED is None:
+        return True
+    try:
+        return bool(INVENTORY_IGNORED.search(PARTNERS_DIR.encode()))
+    except Exception:  # pylint: disable=broad-except
+        return True
+
+
+def _show_path(path: str, dirs: list[str]) -> str:
+    """``path`` relative to the inventory directory that holds it, else to the working directory."""
+    real = os.path.realpath(path)
+    for folder in dirs:
+        base = os.path.realpath(folder)
+        if real.startswith(base + os.sep):
+            return os.path.relpath(real, base)
+    cwd = os.path.realpath(os.getcwd())
+    return os.path.relpath(real, cwd) if real.startswith(cwd + os.sep) else real
+
+
+def _sources_text(dirs: list[tuple[str, str]]) -> str:
+    return ", ".join(source for source, _folder in dirs) or "none"
+
+
+def _where_partners_live(dirs: list[tuple[str, str]]) -> str:
+    return ", ".join(os.path.join(folder, PARTNERS_DIR) + "/" for _source, folder in dirs) or "(no inventory file)"
+
+
+AWX_FIX = ("for an exported inventory (an AWX or Semaphore inventory source), sync it from the project's inventory "
+           "file with the vars plugin enabled in the project's ansible.cfg (%s), so that partners is part of the "
+           "export (docs/intent.md)" % ENABLE_LINE)
+
+
+def load_findings(task_vars: dict[str, t.Any], partners: t.Any, partners_given: bool, allow_empty: bool) -> list[Finding]:
+    """Intent that did not load: partner files on disk that the vars plugin did not load (or could not,
+    because it is not enabled), a directory inventory that parsed partners/ as inventory, no partners."""
+    findings: list[Finding] = []
+    dirs = _inventory_dirs(task_vars)
+    marker = task_vars.get("partners_source")
+    marker = marker if isinstance(marker, str) and marker else None
+    partner_files = task_vars.get("partner_files")
+    partner_files = partner_files if isinstance(partner_files, dict) else {}
+    blocked = False
+    on_disk: dict[str, tuple[str, list[str]]] = {}
+    for source, folder in ([] if partners_given else dirs):
+        pdir = os.path.join(folder, PARTNERS_DIR)
+        if not os.path.isdir(pdir):
+            continue
+        try:
+            files, _problems = scan_partner_dir(pdir)
+        except OSError:
+            continue
+        on_disk[os.path.realpath(pdir)] = (pdir, files)
+        if os.path.isdir(source) and not _partners_dir_ignored():
+            blocked = True
+            findings.append(Finding(
+                "inventory", PARTNERS_DIR,
+                "the inventory %s is a directory, so Ansible parsed the partner files in %s as inventory (each "
+                "partner became an empty group)" % (source, pdir),
+                "add '%s' under [inventory] in ansible.cfg (this repository's ansible.cfg has it), or pass the "
+                "inventory file: -i %s" % (IGNORE_LINE, os.path.join(folder, "hosts.yml")), ERROR))
+    with_files = {real: entry for real, entry in on_disk.items() if entry[1]}
+    if not partners_given and marker is None and with_files:
+        blocked = True
+        for pdir, files in with_files.values():
+            findings.append(Finding(
+                "inventory", "vars_plugins_enabled",
+                "%d partner file%s in %s (%s) did not load: the paynet.netinfra.partners vars plugin did not run"
+                % (len(files), "" if len(files) == 1 else "s", pdir, ", ".join(files[:5]) + (", ..." if len(files) > 5 else "")),
+                "enable it: put '%s' under [defaults] in the ansible.cfg this run uses (or set ANSIBLE_VARS_ENABLED="
+                "ansible.builtin.host_group_vars,paynet.netinfra.partners)" % ENABLE_LINE, ERROR))
+    elif not partners_given and marker is not None:
+        loaded = os.path.realpath(marker)
+        loaded_files = {os.path.basename(str(f)) for f in partner_files.values()}
+        for real, (pdir, files) in sorted(with_files.items()):
+            if real != loaded:
+                blocked = True
+                findings.append(Finding(
+                    "inventory", PARTNERS_DIR,
+                    "the partner files in %s did not load: partners came from %s (with several inventory sources, "
+                    "the last one's partners replace the others')" % (pdir, marker),
+                    "keep every partner file in one partners/ directory, next to one inventory source", ERROR))
+                continue
+            for name in files:
+                if name not in loaded_files:
+                    findings.append(Finding(
+                        "inventory", "%s/%s" % (PARTNERS_DIR, name),
+                        "the partner file is on disk but did not load into partners",
+                        "run again; if it persists, check that nothing else sets partner_files or partners_source",
+                        ERROR))
+        if isinstance(partners, dict):
+            for name in sorted(partner_files, key=str):
+                if name not in partners:
+                    findings.append(Finding(
+                        "partner:%s" % name, "partners.%s" % name,
+                        "partner %s in %s is not in the partners variable: something replaced the partners the vars "
+                        "plugin loaded (extra vars -e partners=..., a partners variable in host_vars or group_vars)"
+                        % (name, partner_files[name]),
+                        "keep partner intent only in %s/<name>.yml; pass a candidate to validate_intent's partners "
+                        "option instead" % PARTNERS_DIR, ERROR))
+    count = len(partners) if isinstance(partners, dict) else 0
+    if count or allow_empty or blocked:
+        return findings
+    empty_fix = "set allow_empty: true on validate_intent (-e validate_allow_empty=true) only if the fleet really has no partners"
+    if partners_given:
+        findings.append(Finding("partners", "partners", "the partners given to validate_intent are empty",
+                                "pass the partners to check, or %s" % empty_fix, ERROR))
+    elif marker is not None and os.path.isdir(marker):
+        findings.append(Finding(
+            "inventory", PARTNERS_DIR, "no partners loaded: %s holds no partner file (*.yml)" % marker,
+            "put one file a partner in it (%s/<name>.yml, docs/intent.md), or %s" % (PARTNERS_DIR, empty_fix), ERROR))
+    else:
+        findings.append(Finding(
+            "inventory", PARTNERS_DIR,
+            "no partners loaded: no partner files found where the inventory says they live (%s; inventory sources: %s)"
+            % (_where_partners_live(dirs), _sources_text(dirs)),
+            "pass the inventory file that has partners/ next to it (-i inventories/<env>/hosts.yml); %s; or %s"
+            % (AWX_FIX, empty_fix), ERROR))
+    return findings
+
+
+def device_findings(devices: dict[str, dict[str, t.Any]], task_vars: dict[str, t.Any]) -> list[Finding]:
+    """No managed device (no host with netinfra_platform): host_vars did not load."""
+    if any(isinstance(v, dict) and v.get("netinfra_platform") is not None for v in devices.values()):
+        return []
+    dirs = _inventory_dirs(task_vars)
+    hosts = sorted(devices)
+    shown = ", ".join(hosts[:5]) + (", ..." if len(hosts) > 5 else "")
+    return [Finding(
+        "inventory", "netinfra_platform",
+        "no managed device: none of the %d host%s in the inventory (%s) has netinfra_platform, so host_vars did not "
+        "load (inventory sources: %s)" % (len(hosts), "" if len(hosts) == 1 else "s", shown or "none", _sources_text(dirs)),
+        "put host_vars/<host>.yml (netinfra_platform, bgp) next to the inventory file and pass that file "
+        "(-i inventories/<env>/hosts.yml); keep ansible.builtin.host_group_vars in vars_plugins_enabled; an exported "
+        "inventory must be exported with its host_vars", ERROR)]
+
+
+def _vars_files(folder: str) -> t.Iterator[tuple[str, str]]:
+    """``(kind, path)`` of every file host_group_vars may load under ``folder``/host_vars and group_vars."""
+    for kind in ("host_vars", "group_vars"):
+        top = os.path.join(folder, kind)
+        if not os.path.isdir(top):
+            continue
+        for root, subdirs, names in os.walk(top):
+            subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+            for name in sorted(names):
+                if is_ignored(name) or os.path.splitext(name)[1] not in VARS_EXTENSIONS:
+                    continue
+                yield kind, os.path.join(root, name)
+
+
+def duplicate_key_findings(loader: t.Any, task_vars: dict[str, t.Any]) -> list[Finding]:
+    """A key given twice in host_vars/group_vars next to an inventory source (Ansible keeps the last one
+    and only warns, unless ``duplicate_dict_key = error``)."""
+    findings: list[Finding] = []
+    for _source, folder in _inventory_dirs(task_vars):
+        for kind, path in _vars_files(folder):
+            try:
+                text = loader.get_text_file_contents(path)
+                found = duplicate_keys(str(text))
+            except Exception:  # pylint: disable=broad-except  # undecryptable vault, not YAML: Ansible reports it
+                continue
+            rel = os.path.relpath(path, folder)
+            host = "inventory"
+            if kind == "host_vars":
+                host = os.path.splitext(rel.split(os.sep)[1])[0]
+            for field, key, first, line in found:
+                findings.append(Finding(
+                    host, field, "key '%s' is given twice (lines %d and %d); Ansible keeps only the last one"
+                    % (key, first, line),
+                    "keep one '%s'; 'duplicate_dict_key = error' under [defaults] in ansible.cfg refuses such a file "
+                    "when it loads" % key, ERROR, file=rel))
+    return findings
+
+
+# --- secrets in clear text -----------------------------------------------------------------------
+
+_VAULT_FILES: dict[str, bool] = {}
+
+
+def _is_vault_file(path: str) -> bool:
+    if path not in _VAULT_FILES:
+        try:
+            with open(path, "rb") as handle:
+                _VAULT_FILES[path] = handle.read(14) == b"$ANSIBLE_VAULT"
+        except OSError:
+            _VAULT_FILES[path] = False
+    return _VAULT_FILES[path]
+
+
+def secret_origin(value: t.Any, raw: t.Any) -> t.Any:
+    """Where a secret given in clear text was written: an ``Origin`` with a ``path`` (a plain file) or
+    with a ``description`` of an inventory source (a script's output, as AWX runs jobs). None when it is
+    vaulted (inline ``!vault`` or a vault-encrypted file), from a lookup, computed by a template (a filter
+    on a vaulted value), or when it cannot be told."""
+    if Origin is None or VaultedValue is None or not isinstance(value, str) or value == MASK:
+        return None
+    try:
+        if VaultedValue.is_tagged_on(value):
+            return None
+        origin = Origin.get_tag(value)
+        if origin is None:
+            return None
+        # loaded data is tagged trusted-as-template; a template's result is not
+        verbatim = TrustedAsTemplate is not None and TrustedAsTemplate.is_tagged_on(value)
+        if not verbatim and isinstance(raw, str) and ("{{" in raw or "{%" in raw) and Origin.get_tag(raw) == origin:
+            return None  # the template's own result (a filter on a vaulted value, ...): cannot tell
+        if origin.path:
+            return None if _is_vault_file(origin.path) else origin
+        if (origin.description or "").startswith("<inventory"):
+            return origin
+        return None
+    except Exception:  # pylint: disable=broad-except  # private API changed: cannot tell
+        return None
+
+
+def _secret_leaves(raw: t.Any, value: t.Any, path: str) -> t.Iterator[tuple[str, str, t.Any, t.Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            sub = raw.get(key) if isinstance(raw, dict) else None
+            child = "%s.%s" % (path, key)
+            if key in CLEAR_TEXT_KEYS and not isinstance(item, (dict, list)):
+                yield child, str(key), sub, item
+            else:
+                yield from _secret_leaves(sub, item, child)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            sub = raw[index] if isinstance(raw, list) and index < len(raw) else None
+            yield from _secret_leaves(sub, item, "%s[%d]" % (path, index))
+
+
+def clear_text_findings(raw: t.Any, partners: t.Any, vaulted_required: bool, task_vars: dict[str, t.Any],
+                        partner_files: t.Any) -> list[Finding]:
+    """Every password, psk and key of partners' sessions and tunnels given in clear text (never echoed)."""
+    if not isinstance(partners, dict):
+        return []
+    dirs = _inventory_dirs(task_vars)
+    sources = {os.path.realpath(s) for s, _f in dirs}
+    findings: list[Finding] = []
+    severity = ERROR if vaulted_required else WARNING
+    for name, partner in partners.items():
+        if not isinstance(partner, dict):
+            continue
+        raw_partner = raw.get(name) if isinstance(raw, dict) else None
+        for kind in ("sessions", "tunnels"):
+            raw_items = raw_partner.get(kind) if isinstance(raw_partner, dict) else None
+            for path, key, raw_leaf, leaf in _secret_leaves(raw_items, partner.get(kind), "partners.%s.%s" % (name, kind)):
+                origin = secret_origin(leaf, raw_leaf)
+                if origin is None:
+                    continue
+                if origin.path:
+                    where = _show_path(origin.path, [f for _s, f in dirs])
+                    if origin.line_num:
+                        where += " line %d" % origin.line_num
+                    exported = os.path.realpath(origin.path) in sources
+                else:
+                    where = "the inventory source %s" % origin.description
+                    exported = True
+                fix = ("encrypt it: an inline !vault value (ansible-vault encrypt_string), or a variable in an ansible-vault "
+                       "encrypted file such as group_vars/all/vault.yml; or take it from a lookup")
+                if exported:
+                    fix += ("; an exported inventory (AWX, Semaphore) holds the values of vault-encrypted files decrypted, "
+                            "inline !vault values stay encrypted")
+                if not vaulted_required:
+                    fix += " (netinfra_policy.secrets_must_be_vaulted: true makes this an error)"
+                file = partner_files.get(name) if isinstance(partner_files, dict) else ""
+                findings.append(Finding(
+                    "partners", path, "the %s is given in clear text in %s (not from ansible-vault or a lookup)"
+                    % (key, where), fix, severity, file=file if isinstance(file, str) else ""))
+    return findings
+
+
 class ActionModule(ActionBase):
     """Validate the fleet's BGP partner intent in one call (controller only)."""
 
@@ -117,8 +430,11 @@ class ActionModule(ActionBase):
 
         resolver = _Resolver(self._templar)
         partners = args.get("partners")
+        partners_given = partners is not None
+        raw_partners = partners
         if partners is None:
-            partners = resolver.resolve(task_vars.get("partners"), "partners", "partners")
+            raw_partners = task_vars.get("partners")
+            partners = resolver.resolve(raw_partners, "partners", "partners")
         policy_vars: dict[str, t.Any] = {}
         for key in POLICY_VARS:
             value = args.get(key)
@@ -133,8 +449,14 @@ class ActionModule(ActionBase):
 
         findings = validate_fleet(partners, devices, policy_vars,
                                   partner_files=partner_files if isinstance(partner_files, dict) else None)
-        findings = sorted(findings + [self._relabel(f, partners) for f in resolver.findings],
-                          key=lambda f: (f.host, f.field))
+        netinfra_policy = policy_vars.get("netinfra_policy")
+        vaulted_required = isinstance(netinfra_policy, dict) and netinfra_policy.get("secrets_must_be_vaulted") is True
+        extra = list(resolver.findings)
+        extra += clear_text_findings(raw_partners, partners, vaulted_required, task_vars, partner_files)
+        extra += load_findings(task_vars, partners, partners_given, bool(args.get("allow_empty")))
+        extra += device_findings(devices, task_vars)
+        extra += duplicate_key_findings(self._loader, task_vars)
+        findings = sorted(findings + [self._relabel(f, partners) for f in extra], key=lambda f: (f.host, f.field))
         checked = count_intent(partners, devices)
         result["checked"] = checked
         result["changed"] = False
@@ -146,6 +468,8 @@ class ActionModule(ActionBase):
         warnings = [f for f in findings if f.severity == WARNING]
         result["msg"] = ("intent is valid: %(partners)d partners, %(sessions)d sessions, %(tunnels)d tunnels, "
                          "%(devices)d BGP devices" % checked)
+        if not checked.get("partners"):
+            result["msg"] += " (empty intent allowed by allow_empty)"
         if warnings:
             result["msg"] += " (%d warning%s)" % (len(warnings), "" if len(warnings) == 1 else "s")
             result["warnings"] = [str(f) for f in warnings]
@@ -168,7 +492,7 @@ class ActionModule(ActionBase):
                     host = device
             except (KeyError, IndexError, TypeError, ValueError, AttributeError):
                 pass
-        return Finding(host, finding.field, finding.message, finding.fix, finding.severity)
+        return finding.relabel(host=host)
 
     def _devices(self, hosts: list[str], hostvars: t.Any, resolver: _Resolver) -> dict[str, dict[str, t.Any]]:
         """{host: {netinfra_platform, bgp}} for every host, templated in the host's own context."""

@@ -32,7 +32,22 @@ description:
     is a warning, an expired one an error), timers and actions, inside networks (in the pool, the configured
     prefix length, no overlap anywhere in the fleet, unique C(if_id) per device), unique tunnel names and peer
     gateways per device, and that every C(transport=ipsec) session has its tunnel on the same device.
-  - Every finding names the host (or C(partner:<name>)), the field, what is wrong and the fix.
+  - It refuses intent that did not load, so that a run never reports "0 partners, valid" (and an
+    C(overridden) run never removes live sessions for intent that is merely missing). Partner files next to an
+    inventory source (C(ansible_inventory_sources)) that the C(paynet.netinfra.partners) vars plugin did not load
+    (the plugin is not enabled, or another source's C(partners/) replaced them), an inventory directory whose
+    C(partners/) Ansible parsed as inventory, a C(partners) variable replaced by something else, no partners at all
+    (unless I(allow_empty)) and no managed device (no host with C(netinfra_platform), so host_vars did not load) are
+    errors whose fix names the C(ansible.cfg) line or the inventory to pass. The vars plugin itself refuses empty,
+    mis-named and duplicated partner files (C(docs/intent.md)).
+  - A key given twice in a C(host_vars) or C(group_vars) file next to an inventory source is an error naming the
+    file and the lines (Ansible keeps the last value and only warns unless C(duplicate_dict_key = error)).
+  - A partner's secret (C(password), C(psk), C(key) in its sessions and tunnels) given in clear text in the
+    inventory, that is neither vaulted (an inline C(!vault) value or a variable from a vault-encrypted file) nor
+    from a lookup, is a warning, and an error with C(netinfra_policy.secrets_must_be_vaulted=true). The secret is
+    never shown, only where it is written. A value computed by a template (a filter on a vaulted value) cannot
+    be told apart and is not reported.
+  - Every finding names the host (or C(partner:<name>), or C(inventory)), the field, what is wrong and the fix.
     Errors fail the task; warnings are returned and shown.
   - Passwords, pre-shared keys and private keys are never part of a finding or of the output. A vaulted
     secret that cannot be decrypted (no vault secret given) is a warning, not a crash.
@@ -42,29 +57,19 @@ options:
     description:
       - The partners intent (partner name to partner).
       - Defaults to the C(partners) variable (see the C(paynet.netinfra.partners) vars plugin).
+      - When given, what the vars plugin loaded is not compared with the partner files on disk; empty
+        partners are still refused unless I(allow_empty).
     type: dict
-  policy:
+  allow_empty:
     description:
-      - The fleet policy (C(password_required), C(max_prefixes_required), C(max_accept_prefix_len_v4),
-        C(max_accept_prefix_len_v6)).
-      - Defaults to the C(bgp_policy) variable, then to the defaults in C(docs/intent.md).
-    type: dict
-  ipsec_policy:
-    description:
-      - The strong-crypto policy for IPsec tunnels (C(ike_versions), C(encryption), C(integrity), C(prf),
-        C(dh_groups), C(pfs_required), C(ike_proposals), C(esp_proposals)).
-      - Defaults to the C(ipsec_policy) variable, then to the defaults in C(docs/ipsec.md).
-    type: dict
-  ipsec_inside_pool:
-    description:
-      - The IPv4 pool tunnel inside networks come from.
-      - Defaults to the C(ipsec_inside_pool) variable, then to C(169.254.0.0/16).
-    type: str
-  ipsec_inside_prefixlen:
-    description:
-      - The prefix length of tunnel inside networks, C(30) or C(31).
-      - Defaults to the C(ipsec_inside_prefixlen) variable, then to C(30).
-    type: int
+      - Accept intent with no partners at all.
+      - Without it, no partners is an error, because it usually means intent that did not load (an emptied or mis-named
+        partner file, the vars plugin not enabled, an inventory passed without its C(partners/) directory).
+      - Set it only for a fleet that really has no partners yet (C(playbooks/validate.yml) sets it from
+        C(-e validate_allow_empty=true)).
+    type: bool
+    default: false
+    version_added: 0.3.0
   hosts:
     description:
       - Inventory hostnames whose C(netinfra_platform) and C(bgp) variables are checked.
@@ -72,6 +77,8 @@ options:
         the checks are fleet-wide.
     type: list
     elements: str
+extends_documentation_fragment:
+  - paynet.netinfra.fleet_policy
 attributes:
   check_mode:
     support: full
@@ -121,7 +128,7 @@ findings:
   elements: dict
   contains:
     host:
-      description: Inventory hostname, C(partner:<name>), C(policy) or C(partners).
+      description: Inventory hostname, C(partner:<name>), C(policy), C(partners) or C(inventory).
       type: str
     field:
       description: Dotted path of the field, e.g. C(partners.acme_bank.sessions[0].peer_address).
@@ -159,6 +166,18 @@ checked:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.policy import NETINFRA_POLICY_VAR
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.schema import argspec
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.schema import POLICY_VAR as BGP_POLICY_VAR
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.schema import POLICY_VARS as IPSEC_POLICY_VARS
+
+
+def policy_options():
+    """The fleet policy variables, one option each (documented by the generated paynet.netinfra.fleet_policy fragment)."""
+    spec = argspec(dict(IPSEC_POLICY_VARS, netinfra_policy=NETINFRA_POLICY_VAR, bgp_policy=BGP_POLICY_VAR), scope=None)
+    options = {name: {k: v for k, v in entry.items() if k in ("type", "choices")} for name, entry in spec.items()}
+    options["bgp_policy"]["aliases"] = ["policy"]
+    return options
 
 
 def main():
@@ -166,11 +185,9 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             partners=dict(type="dict"),
-            policy=dict(type="dict"),
-            ipsec_policy=dict(type="dict"),
-            ipsec_inside_pool=dict(type="str"),
-            ipsec_inside_prefixlen=dict(type="int"),
             hosts=dict(type="list", elements="str"),
+            allow_empty=dict(type="bool", default=False),
+            **policy_options()
         ),
         supports_check_mode=True,
     )

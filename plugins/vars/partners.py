@@ -12,13 +12,25 @@ version_added: 0.1.0
 short_description: Load one reviewed file per partner into the C(partners) variable
 description:
   - Reads every C(*.yml) and C(*.yaml) file in the C(partners/) directory next to an inventory source
-    (for example C(inventories/prod/partners/acme_bank.yml)). Each file maps a partner name to its intent.
+    (for example C(inventories/prod/partners/acme_bank.yml)), whether the inventory is passed as a file
+    (C(-i inventories/prod/hosts.yml)) or as a directory (C(-i inventories/prod/)). Each file maps a partner
+    name to its intent.
   - The files are merged into the C(partners) variable of the C(all) group, so onboarding a partner is
-    one new file and one review.
-  - A partner defined in two files is an error that names both files. C(partner_files) maps each
-    partner to its file, so that validation errors can point at it.
+    one new file and one review. C(partner_files) maps each partner to its file, so that validation
+    errors can point at it. C(partners_source) is the absolute path of the C(partners/) directory that was
+    loaded, so that C(paynet.netinfra.validate_intent) can tell that this plugin ran and compare what it
+    loaded with the files on disk.
+  - Intent that does not load is refused, before any device is touched, naming the file and the fix. A file
+    that is empty (or holds only comments), a partner with nothing under it (C(acme_bank:)), a file that is
+    not a mapping, a key given twice in one file (whatever C(duplicate_dict_key) says), a partner defined in
+    two files, a sub-directory, and a file that does not end in C(.yml) or C(.yaml) (C(acme_bank.yml.bak),
+    C(acme_bank.json), C(acme_bank.YML), C(acme_bank.txt)) are errors.
+  - Hidden files (C(.acme_bank.yml.swp), C(.#acme_bank.yml)), editor backups ending in C(~) and Emacs auto-save
+    files (C(#acme_bank.yml#)) are ignored.
   - Enable it next to the default vars plugin. In C(ansible.cfg), set
     C(vars_plugins_enabled = ansible.builtin.host_group_vars, paynet.netinfra.partners).
+    For an inventory passed as a directory, also set C(ignore_patterns = ^partners$) in the C([inventory])
+    section, so that Ansible does not parse the partner files as inventory. Details in C(docs/intent.md).
 options:
   stage:
     ini:
@@ -32,37 +44,119 @@ extends_documentation_fragment:
 
 import os
 
+
 from ansible.errors import AnsibleParserError
 from ansible.inventory.group import Group
 from ansible.plugins.vars import BaseVarsPlugin
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.fleet import PARTNER_NAME_RE
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.values import type_name
+from ansible_collections.paynet.netinfra.plugins.plugin_utils.intent_files import PARTNERS_DIR, duplicate_keys, scan_partner_dir
 
-EXTENSIONS = (".yml", ".yaml")
+
+def _where(name):
+    return "partner:%s" % name if isinstance(name, str) and name else "inventory"
+
+
+def _format(where, field, rel, message, fix):
+    return "%s: %s (%s): %s. Fix: %s." % (where, field, rel, message, fix) if field else \
+        "%s: %s: %s. Fix: %s." % (where, rel, message, fix)
 
 
 class VarsModule(BaseVarsPlugin):
-    """partners/<name>.yml -> partners (group all)."""
+    """partners/<name>.yml -> partners, partner_files, partners_source (group all)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._cache = {}
 
     def get_vars(self, loader, path, entities, cache=True):
         super().get_vars(loader, path, entities)
         if not any(isinstance(e, Group) and e.name == "all" for e in entities):
             return {}
         base = path if os.path.isdir(path) else os.path.dirname(path)
-        folder = os.path.join(base, "partners")
+        folder = os.path.join(base, PARTNERS_DIR)
         if not os.path.isdir(folder):
             return {}
-        partners, files = {}, {}
+        signature = self._signature(folder)
+        if cache and self._cache.get(folder, (None,))[0] == signature:
+            return self._cache[folder][1]
+        data = self._load(loader, base, folder)
+        self._cache[folder] = (signature, data)
+        return data
+
+    @staticmethod
+    def _signature(folder):
+        entries = []
         for name in sorted(os.listdir(folder)):
-            if not name.endswith(EXTENSIONS):
+            try:
+                stat = os.stat(os.path.join(folder, name))
+            except OSError:
                 continue
+            entries.append((name, stat.st_mtime_ns, stat.st_size))
+        return tuple(entries)
+
+    def _load(self, loader, base, folder):
+        files, odd = scan_partner_dir(folder)
+        problems = [_format("inventory", "", "%s/%s" % (PARTNERS_DIR, name), message, fix) for name, message, fix in odd]
+        partners, where = {}, {}
+        for name in files:
             file_path = os.path.join(folder, name)
-            data = loader.load_from_file(file_path, cache="all", unsafe=True, trusted_as_template=True) or {}
+            rel = os.path.relpath(file_path, base)
+            stem = os.path.splitext(name)[0]
+            guess = _where(stem if PARTNER_NAME_RE.match(stem) else "")
+            duplicates = self._duplicates(loader, file_path, rel)
+            if duplicates:  # reported here, whatever duplicate_dict_key says (it may also stop the load)
+                problems.extend(duplicates)
+                continue
+            data = loader.load_from_file(file_path, cache="all", unsafe=True, trusted_as_template=True)
+            if data is None or data == {}:
+                problems.append(_format(
+                    guess, "", rel, "the partner file is empty (or holds only comments), so it defines no partner",
+                    "write the partner's intent in it (%s: {asn: ..., accept_prefixes: [...], sessions: [...]}), or "
+                    "delete the file to offboard the partner (docs/intent.md)" % (stem,)))
+                continue
             if not isinstance(data, dict):
-                raise AnsibleParserError("%s: a partner file maps partner names to their intent "
-                                         "(acme_bank: {asn: ...}); found %s" % (file_path, type(data).__name__))
+                problems.append(_format(
+                    guess, "", rel, "a partner file maps partner names to their intent; found %s" % type_name(data),
+                    "write %s: {asn: ..., accept_prefixes: [...], sessions: [...]}" % stem))
+                continue
             for partner, intent in data.items():
-                if partner in partners:
-                    raise AnsibleParserError("partner %s is defined twice: in %s and in %s. Fix: keep one."
-                                             % (partner, files[partner], file_path))
+                if partner in where:
+                    problems.append(_format(
+                        _where(partner), "partners.%s" % partner, rel,
+                        "partner %s is also defined in %s" % (partner, where[partner]),
+                        "keep one definition, in %s/%s.yml" % (PARTNERS_DIR, partner)))
+                    continue
+                if intent is None or intent == {}:
+                    problems.append(_format(
+                        _where(partner), "partners.%s" % partner, rel,
+                        "partner %s has no intent (nothing under '%s:')" % (partner, partner),
+                        "give the partner its asn, accept_prefixes, max_prefixes and sessions (check the "
+                        "indentation under '%s:'), or delete the file to offboard the partner" % partner))
                 partners[partner] = intent
-                files[partner] = os.path.relpath(file_path, base)
-        return {"partners": partners, "partner_files": files}
+                where[partner] = rel
+        if problems:
+            raise AnsibleParserError(
+                "The partner intent in %s did not load (paynet.netinfra.partners); nothing was run:\n%s"
+                % (folder, "\n".join(problems)))
+        return {"partners": partners, "partner_files": where, "partners_source": os.path.realpath(folder)}
+
+    @staticmethod
+    def _duplicates(loader, file_path, rel):
+        try:
+            text = loader.get_text_file_contents(file_path)
+            found = duplicate_keys(str(text))
+        except Exception:  # pylint: disable=broad-except  # load_from_file reports unreadable or invalid YAML
+            return []
+        out = []
+        for path, key, first, line in found:
+            partner = path.split(".", 1)[0].split("[", 1)[0]
+            if path == key:
+                message = "partner %s is defined twice in this file (lines %d and %d); YAML keeps only the last" % (
+                    key, first, line)
+                fix = "keep one definition of %s" % key
+            else:
+                message = "key '%s' is given twice (lines %d and %d); YAML keeps only the last one" % (key, first, line)
+                fix = "keep one '%s' (the one you mean)" % key
+            out.append(_format(_where(partner), "partners.%s" % path, rel, message, fix))
+        return out
