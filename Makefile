@@ -7,10 +7,11 @@ SHELL := /bin/bash
 MOLECULE_SCENARIOS ?=
 export MOLECULE_SCENARIOS
 
-.PHONY: help setup sanity lint unit molecule test demo
+.PHONY: help setup sanity lint unit molecule test demo generate
 
 help:
 	@echo "make setup     - apt packages, .venv (Python >= 3.12), collection path (scripts/setup.sh)"
+	@echo "make generate  - rewrite doc fragments, role specs/defaults, docs/reference.md from the schemas"
 	@echo "make unit      - pytest tests/unit"
 	@echo "make sanity    - ansible-test sanity on a copy under ansible_collections/paynet/netinfra"
 	@echo "make lint      - ansible-lint --profile production, antsibull-changelog lint"
@@ -20,6 +21,9 @@ help:
 
 setup:
 	@bash scripts/setup.sh
+
+generate:
+	@.venv/bin/python scripts/generate.py
 
 unit:
 	@bash scripts/unit.sh

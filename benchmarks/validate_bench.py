@@ -2,12 +2,17 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, paynet network infrastructure team
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Time ``validate_fleet`` on a generated fleet (default: 5,000 devices, 2,000 partners, 3 sessions a device).
+"""Time fleet validation on a generated fleet (default: 5,000 devices, 2,000 partners, 3 sessions a device).
 
     .venv/bin/python benchmarks/validate_bench.py [--devices N] [--partners N] [--sessions-per-device N]
+    .venv/bin/python benchmarks/validate_bench.py --playbook   # also the ansible-playbook path
 
 The intent is valid except for a handful of planted errors (so the error paths run too); the
-script prints the sizes, the number of findings and the best of ``--repeat`` wall times.
+script prints the sizes, the number of findings and the best of ``--repeat`` wall times of
+``validate_fleet`` (plain Python, every registered feature). With ``--playbook`` it also writes the
+fleet as an inventory (hosts.yml with the host vars, one partners/<name>.yml per partner) and times
+``ansible-playbook playbooks/validate.yml`` on it: loading the inventory, the partners vars plugin,
+templating every host's variables and validating, as a user runs it.
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ def _import_validate():
         os.makedirs(os.path.dirname(link), exist_ok=True)
         os.symlink(os.path.join("..", "..", ".."), link)
     sys.path.insert(0, tree)
-    from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features import validate_legacy as validate
-    return validate
+    from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features import registry
+    return registry
 
 
 def generate(devices: int, partners: int, sessions_per_device: int) -> tuple[dict, dict]:
@@ -85,6 +90,7 @@ def main() -> int:
     parser.add_argument("--partners", type=int, default=2000)
     parser.add_argument("--sessions-per-device", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--playbook", action="store_true", help="also time ansible-playbook playbooks/validate.yml")
     args = parser.parse_args()
     validate = _import_validate()
     partners, devices = generate(args.devices, args.partners, args.sessions_per_device)
@@ -93,7 +99,7 @@ def main() -> int:
     findings = []
     for _run in range(args.repeat):
         start = time.perf_counter()
-        findings = validate.validate_fleet(partners, devices)
+        findings = validate.validate_fleet(partners, devices, POLICY)
         times.append(time.perf_counter() - start)
     errors = sum(1 for f in findings if f.severity == validate.ERROR)
     print("validate_fleet: %d devices, %d partners, %d sessions -> %d findings (%d errors)"
@@ -101,7 +107,46 @@ def main() -> int:
     print("best of %d: %.3f s (all: %s) on %s, Python %s, %d CPUs"
           % (args.repeat, min(times), ", ".join("%.3f" % t for t in times), platform.machine(),
              platform.python_version(), os.cpu_count() or 0))
+    if args.playbook:
+        playbook_run(partners, devices)
     return 0
+
+
+def playbook_run(partners: dict, devices: dict) -> None:
+    """Write the fleet as an inventory and time ``ansible-playbook playbooks/validate.yml`` on it."""
+    import subprocess  # pylint: disable=import-outside-toplevel
+    import tempfile  # pylint: disable=import-outside-toplevel
+
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    with tempfile.TemporaryDirectory(prefix="validate-bench-") as tmp:
+        hosts = {"all": {"vars": POLICY, "hosts": devices}}
+        with open(os.path.join(tmp, "hosts.yml"), "w", encoding="utf-8") as fh:
+            yaml.safe_dump(hosts, fh)
+        os.mkdir(os.path.join(tmp, "partners"))
+        for name, intent in partners.items():
+            with open(os.path.join(tmp, "partners", name + ".yml"), "w", encoding="utf-8") as fh:
+                yaml.safe_dump({name: intent}, fh)
+        env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
+                   ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".collections"), ANSIBLE_HOME=os.path.join(ROOT, ".ansible"))
+        cmd = [os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", os.path.join(tmp, "hosts.yml"),
+               os.path.join(ROOT, "playbooks", "validate.yml")]
+        start = time.perf_counter()
+        cpu_before = os.times()
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - start
+        cpu_after = os.times()
+        cpu = (cpu_after.children_user - cpu_before.children_user) + (cpu_after.children_system - cpu_before.children_system)
+        planted = "4 errors" in proc.stdout or "errors, " in proc.stdout
+        print("ansible-playbook validate.yml: %d hosts, %d partner files -> rc %d (%s) in %.1f s wall, %.1f CPU-s"
+              % (len(devices), len(partners), proc.returncode, "planted errors found" if planted else "UNEXPECTED OUTPUT",
+                 wall, cpu))
+        if not planted:
+            print(proc.stdout[-3000:], proc.stderr[-3000:])
+
+
+# the generated fleet stands in documentation space for real prefixes: a lab inventory
+POLICY = {"netinfra_policy": {"environment": "lab"}}
 
 
 if __name__ == "__main__":

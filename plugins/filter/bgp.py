@@ -13,6 +13,7 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.
     DEFAULT_PREFIXLEN,
     device_config_from_intent,
 )
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.inside import pool_args
 
 
 def bgp_device_config(partners, hostname, bgp=None, only=None, pool=DEFAULT_POOL, prefixlen=DEFAULT_PREFIXLEN):
@@ -20,8 +21,9 @@ def bgp_device_config(partners, hostname, bgp=None, only=None, pool=DEFAULT_POOL
     the inside addresses of their tunnel, allocated from ``pool`` when the tunnel pins none)."""
     if isinstance(only, str):
         only = [only]
+    pool, prefixlen = pool_args(pool, prefixlen)
     try:
-        return device_config_from_intent(partners or {}, hostname, bgp or {}, only=only, pool=pool, prefixlen=int(prefixlen))
+        return device_config_from_intent(partners or {}, hostname, bgp or {}, only=only, pool=pool, prefixlen=prefixlen)
     except (ValueError, KeyError, TypeError) as exc:
         raise AnsibleFilterError("bgp_device_config for %s: %s" % (hostname, exc)) from exc
 

@@ -18,23 +18,14 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.
     allocate_inside,
     ipsec_device_config as _ipsec_device_config,
 )
-
-
-def _pool_args(pool, prefixlen):
-    if pool is None or pool == "":
-        pool = DEFAULT_POOL
-    if prefixlen is None or prefixlen == "":
-        prefixlen = DEFAULT_PREFIXLEN
-    if isinstance(prefixlen, str) and prefixlen.strip().isdigit():
-        prefixlen = int(prefixlen)
-    return pool, prefixlen
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.inside import pool_args
 
 
 def ipsec_device_config(partners, hostname, bgp=None, pool=DEFAULT_POOL, prefixlen=DEFAULT_PREFIXLEN, only=None, policy=None):
     """``{"tunnels": [...]}``: the normalised tunnels on ``hostname``."""
     if isinstance(only, str):
         only = [only]
-    pool, prefixlen = _pool_args(pool, prefixlen)
+    pool, prefixlen = pool_args(pool, prefixlen)
     try:
         return _ipsec_device_config(partners or {}, hostname, bgp or {}, pool=pool, prefixlen=prefixlen, only=only, policy=policy)
     except (ValueError, KeyError, TypeError) as exc:
@@ -43,7 +34,7 @@ def ipsec_device_config(partners, hostname, bgp=None, pool=DEFAULT_POOL, prefixl
 
 def ipsec_inside_network(partners, partner, device, tunnel="main", pool=DEFAULT_POOL, prefixlen=DEFAULT_PREFIXLEN):
     """The inside network (``169.254.x.y/30``) of the partner's tunnel on ``device``."""
-    pool, prefixlen = _pool_args(pool, prefixlen)
+    pool, prefixlen = pool_args(pool, prefixlen)
     tunnel = tunnel or "main"
     try:
         inside = allocate_inside(partners or {}, pool=pool, prefixlen=prefixlen)

@@ -37,7 +37,8 @@ notes:
   - Build C(config) from the inventory with the C(paynet.netinfra.bgp_device_config) filter.
     Validate the whole fleet first with C(paynet.netinfra.validate_intent).
 extends_documentation_fragment:
-  - paynet.netinfra.bgp_config
+  - paynet.netinfra.bgp
+  - paynet.netinfra.bgp.module
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -47,42 +48,6 @@ attributes:
   platform:
     support: full
     platforms: paynet.netinfra.frr
-options:
-  state:
-    description:
-      - C(merged) adds and updates and never removes.
-      - C(replaced) makes each partner in I(config) exactly as given, and also the device-wide
-        settings. Other partners are left alone.
-      - C(overridden) is C(replaced), and it also removes every partner the router has that is not in I(config).
-      - C(deleted) removes the partners named in I(config), or every partner when none are named.
-      - C(rendered) returns the FRR configuration for I(config) without touching a device.
-      - C(parsed) reads I(running_config) offline. C(gathered) reads the router.
-    type: str
-    choices: [merged, replaced, overridden, deleted, rendered, parsed, gathered]
-    default: merged
-  running_config:
-    description: FRR running configuration text for I(state=parsed).
-    type: str
-  verify:
-    description:
-      - Which sessions must be Established after a change, or it is rolled back.
-      - C(established_before) means the sessions that were up before the change and stay in the intent.
-      - C(all) means every session in the intent that is not shut down.
-    type: str
-    choices: [none, established_before, all]
-    default: established_before
-  verify_timeout:
-    description: Seconds to wait for sessions to reach Established.
-    type: int
-    default: 60
-  rollback:
-    description: Restore the previous configuration when the change fails or does not verify.
-    type: bool
-    default: true
-  save:
-    description: Save the configuration (C(write memory)) after a verified change.
-    type: bool
-    default: true
 """
 
 EXAMPLES = r"""
@@ -163,9 +128,14 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core impo
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.schema import argspec
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.states import STATE_REQUIRED_IF
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp import schema
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp import validate  # noqa: F401  (registers the feature)
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import runner
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import config as bgp
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp import validate
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.secrets import MASK
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.transaction import ChangeFailed
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.vtysh import VtyshDevice
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import backend as frr_bgp
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr.parse import gather
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr.plan import PlanError, mask_passwords
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr.render import render_text
 
 ARGUMENT_SPEC = argspec(schema.MODULE)
 
@@ -182,29 +152,29 @@ def main():
     config["partners"] = config["partners"] or []
 
     if state == "parsed":
-        module.exit_json(changed=False, parsed=bgp.gather(module.params["running_config"], mask=bgp.MASK))
-    problems = fleet.check_module_input("bgp", config, config["partners"], module.params, "partners")
+        module.exit_json(changed=False, parsed=gather(module.params["running_config"], mask=MASK))
+    problems = fleet.check_module_input(validate.FEATURE.name, config, config["partners"], module.params, "partners")
     if problems:
         module.fail_json(msg="invalid config, nothing was changed:\n" + "\n".join(problems), problems=problems)
     if state == "rendered":
         if config.get("asn") is None:
             module.fail_json(msg="config.asn: rendered needs our ASN. Fix: set config.asn (the host's bgp.asn).")
-        text = bgp.render_text(config)
-        module.exit_json(changed=False, rendered=bgp.mask_passwords(text))
+        text = render_text(config)
+        module.exit_json(changed=False, rendered=mask_passwords(text))
 
     try:
-        device = runner.ConnectionDevice(Connection(module._socket_path))
+        device = VtyshDevice(Connection(module._socket_path))
         if state == "gathered":
-            module.exit_json(changed=False, gathered=bgp.gather(device.running_config(), mask=bgp.MASK))
-        result = runner.run(device, config, state, check_mode=module.check_mode,
-                            verify=module.params["verify"], verify_timeout=module.params["verify_timeout"],
-                            save=module.params["save"], rollback=module.params["rollback"])
-    except bgp.PlanError as exc:
+            module.exit_json(changed=False, gathered=gather(device.running_config(), mask=MASK))
+        result = frr_bgp.run(device, config, state, check_mode=module.check_mode,
+                             verify=module.params["verify"], verify_timeout=module.params["verify_timeout"],
+                             save=module.params["save"], rollback=module.params["rollback"])
+    except PlanError as exc:
         module.fail_json(msg="%s Nothing was changed." % exc)
-    except runner.ChangeFailed as exc:
+    except ChangeFailed as exc:
         module.fail_json(msg=str(exc), **exc.result)
     except AnsibleConnectionError as exc:
-        module.fail_json(msg=bgp.mask_passwords(str(exc)), code=getattr(exc, "code", None))
+        module.fail_json(msg=mask_passwords(str(exc)), code=getattr(exc, "code", None))
     if not module._diff:
         result.pop("diff", None)
     module.exit_json(**result)

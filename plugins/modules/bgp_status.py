@@ -25,7 +25,8 @@ description:
   - The I(config) option is the same as C(paynet.netinfra.bgp_peering)'s. Only partners and
     sessions are used. Build it with the C(paynet.netinfra.bgp_device_config) filter.
 extends_documentation_fragment:
-  - paynet.netinfra.bgp_config
+  - paynet.netinfra.bgp
+  - paynet.netinfra.bgp.status
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -35,19 +36,6 @@ attributes:
   platform:
     support: full
     platforms: paynet.netinfra.frr
-options:
-  check_routes:
-    description: Also read each session's accepted routes and check them against C(accept_prefixes).
-    type: bool
-    default: true
-  wait:
-    description: Seconds to wait for every session to be Established before judging.
-    type: int
-    default: 0
-  fail_on_error:
-    description: Fail the task when a session is not as intended. With C(false), only report.
-    type: bool
-    default: true
 """
 
 EXAMPLES = r"""
@@ -79,11 +67,10 @@ failed_sessions:
   type: dict
 """
 
-import time
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.connection import Connection, ConnectionError as AnsibleConnectionError
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.schema import argspec
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.transaction import wait_until
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp import schema
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.model import ip_family, normalise_device
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import status
@@ -104,9 +91,12 @@ def collect(conn, config, check_routes):
     return status.evaluate(config, summary, routes)
 
 
+ARGUMENT_SPEC = argspec(schema.STATUS)
+
+
 def main():
     module = AnsibleModule(
-        argument_spec=argspec(schema.STATUS),
+        argument_spec=ARGUMENT_SPEC,
         supports_check_mode=True,
     )
     raw = module.params["config"]
@@ -119,12 +109,8 @@ def main():
         module.fail_json(msg="invalid config: %s. Fix: build it with paynet.netinfra.bgp_device_config." % exc)
     try:
         conn = Connection(module._socket_path)
-        deadline = time.monotonic() + module.params["wait"]
-        while True:
-            sessions = collect(conn, config, module.params["check_routes"])
-            if all(s["ok"] for s in sessions) or time.monotonic() >= deadline:
-                break
-            time.sleep(1)
+        sessions = wait_until(lambda: collect(conn, config, module.params["check_routes"]),
+                              lambda found: all(s["ok"] for s in found), module.params["wait"], interval=1)
     except AnsibleConnectionError as exc:
         module.fail_json(msg=str(exc))
     failed = {s["peer_address"]: "%s: %s" % (s["partner"], s["reason"]) for s in sessions if not s["ok"]}

@@ -22,7 +22,8 @@ description:
     unexpected algorithm, one-way traffic.
   - Read-only. It never changes the gateway, also outside check mode.
 extends_documentation_fragment:
-  - paynet.netinfra.ipsec_config
+  - paynet.netinfra.ipsec
+  - paynet.netinfra.ipsec.status
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -32,19 +33,6 @@ attributes:
   platform:
     support: full
     platforms: posix
-options:
-  wait:
-    description: Seconds to wait for every tunnel to become healthy before reporting; 0 reports at once.
-    type: int
-    default: 0
-  fail_on_unhealthy:
-    description: Fail when a tunnel is not healthy.
-    type: bool
-    default: true
-  vici_socket:
-    description: charon's VICI socket.
-    type: path
-    default: /var/run/charon.vici
 notes:
   - Without I(config) (or with an empty tunnel list) every loaded C(partner-*) connection is reported.
   - Needs root on the gateway (C(become)) to reach the VICI socket.
@@ -104,35 +92,37 @@ unhealthy:
   type: int
 """
 
-import time
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.schema import argspec
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.transaction import wait_until
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec import schema
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import offline as ipsec_offline
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import status as ipsec_status
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices import vici
 
 
+ARGUMENT_SPEC = argspec(schema.STATUS)
+
+
 def main():
     module = AnsibleModule(
-        argument_spec=argspec(schema.STATUS),
+        argument_spec=ARGUMENT_SPEC,
         supports_check_mode=True,
     )
     try:
         tunnels = ipsec_offline.complete((module.params["config"] or {}).get("tunnels") or [])
     except ValueError as exc:
         module.fail_json(msg="invalid config: %s" % exc)
-    deadline = time.monotonic() + max(0, module.params["wait"])
-    while True:
+
+    def poll():
         try:
             with vici.ViciSession(module.params["vici_socket"]) as session:
                 report = ipsec_status.evaluate(tunnels, session.list_sas(), session.list_conns())
         except (vici.ViciError, OSError) as exc:
             module.fail_json(msg="cannot read charon's state over VICI: %s" % exc)
-        if report["unhealthy"] == 0 or time.monotonic() >= deadline:
-            break
-        time.sleep(0.5)
+        return report
+
+    report = wait_until(poll, lambda found: found["unhealthy"] == 0, max(0, module.params["wait"]), interval=0.5)
     result = dict(changed=False, **report)
     if report["unhealthy"] and module.params["fail_on_unhealthy"]:
         bad = ["%s: %s" % (t["name"], "; ".join(t["reasons"]) or "not healthy") for t in report["tunnels"] if not t["healthy"]]

@@ -39,7 +39,8 @@ notes:
     and C(kernel-libipsec) where the kernel lacks XFRM) belong to the gateway build; see docs/ipsec.md.
   - Needs root on the gateway (C(become)).
 extends_documentation_fragment:
-  - paynet.netinfra.ipsec_config
+  - paynet.netinfra.ipsec
+  - paynet.netinfra.ipsec.module
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -49,54 +50,6 @@ attributes:
   platform:
     support: full
     platforms: posix
-options:
-  state:
-    description:
-      - C(merged) adds and updates the tunnels in I(config) and never removes one.
-      - C(replaced) makes each tunnel in I(config) exactly as given (its files are rewritten whole).
-        Other tunnels are left alone.
-      - C(overridden) is C(replaced), and it also removes every C(paynet-*) tunnel not in I(config).
-      - C(deleted) removes the tunnels in I(config), or every C(paynet-*) tunnel when none are given.
-      - C(rendered) returns the files for I(config) without touching a gateway.
-      - C(parsed) reads I(running_config) (a C(paynet-*.conf) file's text) offline. C(gathered) reads the gateway.
-    type: str
-    choices: [merged, replaced, overridden, deleted, rendered, parsed, gathered]
-    default: merged
-  running_config:
-    description: Text of a C(paynet-*.conf) swanctl file, for I(state=parsed).
-    type: str
-  dataplane:
-    description:
-      - C(auto) uses C(libipsec) when charon has the kernel-libipsec plugin loaded, else C(xfrm) when the
-        kernel can create XFRM interfaces, else fails with what to install.
-      - I(state=rendered) needs C(xfrm) or C(libipsec); C(auto) renders C(xfrm).
-    type: str
-    choices: [auto, xfrm, libipsec]
-    default: auto
-  wan_interface:
-    description: The interface XFRM interfaces are bound to. Defaults to the interface of the route to the peer gateways.
-    type: str
-  verify:
-    description: After a change, require the changed tunnels (with C(start_action=start)) and the tunnels that were up to be up.
-    type: bool
-    default: true
-  verify_timeout:
-    description: Seconds to wait for the IKE and CHILD SAs.
-    type: int
-    default: 30
-  rollback:
-    description: Restore the previous files and interfaces when the change fails or does not verify.
-    type: bool
-    default: true
-  swanctl_dir:
-    description: The swanctl configuration directory.
-    type: path
-    default: /etc/swanctl
-  ipsec_policy:
-    description:
-      - Overrides of the strong-crypto policy (docs/ipsec.md). The action plugin fills it from the
-        C(ipsec_policy) variable when the task does not set it.
-    type: dict
 """
 
 EXAMPLES = r"""
@@ -195,9 +148,10 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core impo
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.schema import argspec
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.states import STATE_REQUIRED_IF
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec import schema
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec import validate  # noqa: F401  (registers the feature)
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec import validate
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import offline as ipsec_offline
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import apply as ipsec_apply
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.transaction import ChangeFailed
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import backend as ipsec_backend
 
 ARGUMENT_SPEC = argspec(schema.MODULE)
 
@@ -217,7 +171,7 @@ def main():
 
     if state == "parsed":
         module.exit_json(changed=False, parsed=ipsec_offline.parsed(params["running_config"]))
-    problems = fleet.check_module_input("ipsec", params["config"], tunnels, params, "tunnels")
+    problems = fleet.check_module_input(validate.FEATURE.name, params["config"], tunnels, params, "tunnels")
     if problems:
         module.fail_json(msg="invalid config, nothing was changed:\n" + "\n".join(problems), problems=problems)
     if state == "rendered":
@@ -226,16 +180,16 @@ def main():
     def run_command(argv):
         return module.run_command(argv, environ_update={"LC_ALL": "C"})
 
-    gateway = ipsec_apply.Gateway(run_command, root=params["swanctl_dir"])
+    gateway = ipsec_backend.Gateway(run_command, root=params["swanctl_dir"])
     try:
         if state == "gathered":
-            module.exit_json(changed=False, **ipsec_apply.gather(gateway, params["dataplane"]))
-        result = ipsec_apply.run(gateway, tunnels, state, check_mode=module.check_mode, dataplane=params["dataplane"],
-                                 wan=params["wan_interface"], verify=params["verify"],
-                                 verify_timeout=params["verify_timeout"], rollback=params["rollback"])
-    except ipsec_apply.ChangeFailed as exc:
+            module.exit_json(changed=False, **ipsec_backend.gather(gateway, params["dataplane"]))
+        result = ipsec_backend.run(gateway, tunnels, state, check_mode=module.check_mode, dataplane=params["dataplane"],
+                                   wan=params["wan_interface"], verify=params["verify"],
+                                   verify_timeout=params["verify_timeout"], rollback=params["rollback"])
+    except ChangeFailed as exc:
         module.fail_json(msg=str(exc), **exc.result)
-    except ipsec_apply.IpsecError as exc:
+    except ipsec_backend.IpsecError as exc:
         module.fail_json(msg="%s; nothing was changed" % exc)
     module.exit_json(**result)
 

@@ -33,6 +33,7 @@ PARTNER_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 PLANNED_PLATFORMS = ("eos",)
 ONE_DEVICE = "this-device"
 
+
 class Feature:
     """What a feature contributes to fleet validation.
 
@@ -42,7 +43,8 @@ class Feature:
     ``platforms``: the ``netinfra_platform`` values it runs on.
     ``after``: features whose facts it reads (they validate first).
     ``validate(ctx)``: report findings, publish facts. ``count(ctx)``: {what: number} for the summary.
-    ``device_view(config, policy)``: (partners, hostvars, policy vars) of a module's config on one device.
+    ``device_view(config, device)``: (partners, host vars, {intent path: config path}) of a module's config as a
+    fleet of one device named ``device``.
     """
 
     def __init__(self, name, validate, host_vars=None, partner_fields=None, policy_vars=None, platforms=(),
@@ -137,6 +139,18 @@ class FleetContext:
     def warning(self, host, field, message, fix=""):
         self.report.warning(host, field, message, fix)
 
+    def partner_item(self, name, kind, index, item, example):
+        """``(path, host)`` of ``partners.<name>.<kind>[index]``: the host is the item's device (the
+        partner when it names none). Reports an item that is not a mapping and returns None for it."""
+        path = "partners.%s.%s[%d]" % (name, kind, index)
+        device = item.get("device") if isinstance(item, dict) else None
+        host = values.clean_name(device) or "partner:%s" % name
+        if not isinstance(item, dict):
+            self.error(host, path, "%s is %s, expected a mapping" % (kind.rstrip("s"), values.type_name(item)),
+                       "write %s" % example)
+            return None
+        return path, host
+
     def hostvars(self, host):
         value = self.devices.get(host)
         return value if isinstance(value, dict) else {}
@@ -199,8 +213,9 @@ def _check_partner_name(ctx, name):
     fixed = re.sub(r"[^a-z0-9_]", "_", str(name).lower()).strip("_")
     if not fixed or not fixed[0].isalpha():
         fixed = "p_" + fixed
-    ctx.error("partner:%s" % name, "partners.%s" % name,
-              "partner name '%s' must match ^[a-z][a-z0-9_]{0,30}$ (it becomes FRR object names)" % name,
+    shown = values.printable(str(name))
+    ctx.error("partner:%s" % shown, "partners.%s" % shown,
+              "partner name '%s' must match ^[a-z][a-z0-9_]{0,30}$ (it becomes FRR object names)" % shown,
               "rename it, e.g. '%s'" % fixed[:31])
     return False
 
@@ -227,9 +242,8 @@ def _check_partners(ctx):
             continue
         for key in partner:
             if key not in fields:
-                hint = values.suggest(key, fields)
-                ctx.error("partner:%s" % name, "partners.%s.%s" % (name, key), "unknown key '%s'" % (key,),
-                          ("did you mean '%s'?" % hint) if hint else "remove it; valid keys are %s" % ", ".join(sorted(fields)))
+                ctx.error("partner:%s" % name, "partners.%s.%s" % (name, values.printable(str(key))),
+                          "unknown key %s" % values.show(str(key)), sch.unknown_key_fix(key, fields))
         ctx.partners[name] = partner
 
 
@@ -282,8 +296,11 @@ def check_device(feature_name, config, policy_vars=None, host=None, today=None):
     ``config`` (``config.partners[0].sessions[1].password``) and the fix, prefixed with ``host``
     when given. The same checks, messages and fixes as the fleet validator's."""
     feature = _REGISTRY[feature_name]
-    partners, hostvars, paths = feature.device_view(config)
-    findings = validate_fleet(partners, {ONE_DEVICE: hostvars}, dict(policy_vars or {}), features=[feature_name],
+    # the device is named as in the inventory, so what depends on its name (the inside network an IPsec
+    # fix suggests is allocated from partner/device/tunnel) is what the fleet validator says
+    device = host or ONE_DEVICE
+    partners, hostvars, paths = feature.device_view(config, device)
+    findings = validate_fleet(partners, {device: hostvars}, dict(policy_vars or {}), features=[feature_name],
                               today=today, one_device=True)
     out = []
     for finding in findings:

@@ -95,7 +95,8 @@ def check_waiver(value, host, path, report, today, label, allows="", fields=None
                      "write {reason: ..., approved_by: CHG-..., expires: YYYY-MM-DD}")
         return None
     sub = sch.check_object(value, fields, host, path, report)
-    usable = "reason" in sub and "approved_by" in sub
+    # every required field (reason, approved_by; expires where the feature requires a date) must be usable
+    usable = all(key in sub for key, field in fields.items() if field.required)
     for key in ("reason", "approved_by"):
         if key in sub and not sub[key].strip():
             report.error(host, "%s.%s" % (path, key), "%s is empty" % key, "set %s to %s" % (key, fields[key].what))

@@ -217,11 +217,21 @@ DOCUMENTATION = tuple((ipaddress.ip_network(net), label) for net, label in (
 ))
 
 
+def _ranges(table):
+    return tuple((space.version, int(space.network_address), int(space.broadcast_address), space, label)
+                 for space, label in table)
+
+
+_BOGON_RANGES = _ranges(BOGONS)
+_DOC_RANGES = _ranges(DOCUMENTATION)
+
+
 def bogon(net, production=True):
     """``(bogon network, label)`` of the first bogon ``net`` overlaps (contains or lies in),
     else None. Documentation and benchmarking space count only when ``production``."""
-    tables = BOGONS + (DOCUMENTATION if production else ())
-    for space, label in tables:
-        if space.version == net.version and net.overlaps(space):
-            return space, label
+    version, start, end = net.version, int(net.network_address), int(net.broadcast_address)
+    for ranges in (_BOGON_RANGES, _DOC_RANGES) if production else (_BOGON_RANGES,):
+        for space_version, low, high, space, label in ranges:
+            if space_version == version and start <= high and low <= end:
+                return space, label
     return None

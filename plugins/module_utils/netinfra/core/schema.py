@@ -61,7 +61,10 @@ class Field:
     """
 
     __slots__ = ("types", "what", "description", "required", "default", "choices", "low", "high", "zero_ok",
-                 "fields", "elements", "secret", "text", "max_len", "scope", "unit", "doc_type", "aliases")
+                 "fields", "elements", "secret", "text", "max_len", "scope", "unit", "doc_type", "aliases",
+                 "_py", "_element")
+    _ARGS = ("types", "what", "description", "required", "default", "choices", "low", "high", "zero_ok",
+             "fields", "elements", "secret", "text", "max_len", "scope", "unit", "doc_type", "aliases")
 
     def __init__(self, types, what="", description="", required=False, default=None, choices=None, low=None,
                  high=None, zero_ok=False, fields=None, elements=None, secret=False, text=None, max_len=None,
@@ -91,10 +94,18 @@ class Field:
         self.unit = unit
         self.doc_type = doc_type
         self.aliases = tuple(aliases)
+        py = ()
+        for name in self.types:
+            py += _PY[name]
+        self._py = py  # precomputed: the validator checks every field of every session
+        if isinstance(elements, Field):
+            self._element = elements
+        else:
+            self._element = Field(elements) if elements else None
 
     def replace(self, **changes):
         """A copy with some attributes changed (a role option derived from a module option, ...)."""
-        kwargs = {name: getattr(self, name) for name in self.__slots__}
+        kwargs = {name: getattr(self, name) for name in self._ARGS}
         kwargs.update(changes)
         return Field(**kwargs)
 
@@ -111,17 +122,10 @@ class Field:
 
     @property
     def py_types(self):
-        out = ()
-        for name in self.types:
-            out += _PY[name]
-        return out
+        return self._py
 
     def element_field(self):
-        if isinstance(self.elements, Field):
-            return self.elements
-        if self.elements:
-            return Field(self.elements)
-        return None
+        return self._element
 
     def description_lines(self):
         if isinstance(self.description, (list, tuple)):
@@ -129,23 +133,40 @@ class Field:
         return [self.description] if self.description else []
 
 
+_SCOPED = {}  # (id(schema), scope) -> (schema, fields in scope): schemas are module-level constants
+
+
 def in_scope(schema, scope):
     """The fields of ``schema`` that exist in ``scope``."""
-    return {key: field for key, field in schema.items() if field.in_scope(scope)}
+    key = (id(schema), scope)
+    cached = _SCOPED.get(key)
+    if cached is None or cached[0] is not schema:
+        cached = (schema, {name: field for name, field in schema.items() if field.in_scope(scope)})
+        _SCOPED[key] = cached
+    return cached[1]
 
 
 # ---------------------------------------------------------------------------------------------------
 # checks
 
 
+def unknown_key_fix(key, fields):
+    """"did you mean" the closest valid key, else the list of valid keys."""
+    hint = values.suggest(key, fields)
+    return ("did you mean '%s'?" % hint) if hint else "remove it; valid keys are %s" % ", ".join(sorted(fields))
+
+
 def has_type(value, field):
+    kind = type(value)
+    if kind is str:  # the common case first
+        return "str" in field.types or "date" in field.types or "raw" in field.types
     if "raw" in field.types:
         return True
-    if isinstance(value, bool):
+    if kind is bool:
         return "bool" in field.types  # YAML true/false is never an integer here
     if isinstance(value, datetime.date):
         return "date" in field.types
-    return isinstance(value, field.py_types)
+    return isinstance(value, field._py)
 
 
 def check_value(value, field, host, name, path, report):
@@ -153,6 +174,9 @@ def check_value(value, field, host, name, path, report):
 
     Returns False when the value must not be used (an error was reported).
     """
+    if isinstance(value, str) and field.choices is None and field.max_len is None:  # the common case, fast
+        return not field.text or field.text == "free" or \
+            values.check_text(value, field.text, host, path, report, name, field.secret)
     ok = True
     if field.choices is not None and not isinstance(value, (list, dict)) and value not in field.choices:
         report.error(host, path, "%s %s is not one of %s" % (name, values.show(value, field.secret),
@@ -200,15 +224,17 @@ def check_object(obj, schema, host, path, report, scope=INTENT, unknown=True):
     good = {}
     for key in obj:
         if unknown and key not in fields:
-            hint = values.suggest(key, fields)
-            fix = ("did you mean '%s'?" % hint) if hint else "remove it; valid keys are %s" % ", ".join(sorted(fields))
-            report.error(host, "%s.%s" % (path, key), "unknown key '%s'" % (key,), fix)
+            report.error(host, "%s.%s" % (path, values.printable(str(key))), "unknown key %s" % values.show(str(key)),
+                         unknown_key_fix(key, fields))
     for key, field in fields.items():
         value = obj.get(key)
         where = "%s.%s" % (path, key)
         if value is None:
             if field.required:
                 report.error(host, where, "required key '%s' is missing" % key, "set %s to %s" % (key, field.what))
+            continue
+        if field.required and isinstance(value, str) and not value.strip():
+            report.error(host, where, "%s is empty" % key, "set %s to %s" % (key, field.what))
             continue
         if not has_type(value, field):
             fix = "set %s to %s" % (key, field.what)
@@ -227,30 +253,40 @@ def check_object(obj, schema, host, path, report, scope=INTENT, unknown=True):
 # generated artefacts: argspecs, documentation, role argument specs, markdown tables
 
 
+def _shape(field):
+    """``(entry, sub-schema)``: a field's type, required, default, choices and list elements as both an
+    argspec and a documentation entry state them, and the fields nested in it (or None)."""
+    entry = {"type": field.argtype}
+    if field.required:
+        entry["required"] = True
+    if field.default is not None:
+        entry["default"] = field.default
+    if field.choices is not None and field.argtype != "list":
+        entry["choices"] = list(field.choices)
+    sub = None
+    if field.argtype == "list":
+        element = field.element_field()
+        entry["elements"] = element.argtype if element is not None else "raw"
+        if element is not None and element.fields is not None:
+            sub = element.fields
+        if element is not None and element.choices is not None:
+            entry["choices"] = list(element.choices)
+    elif field.argtype == "dict" and field.fields is not None:
+        sub = field.fields
+    return entry, sub
+
+
 def argspec(schema, scope=DEVICE):
     """An Ansible argument spec for the fields of ``schema`` in ``scope``."""
     spec = {}
     for key, field in in_scope(schema, scope).items():
-        entry = {"type": field.argtype}
-        if field.required:
-            entry["required"] = True
-        if field.default is not None:
-            entry["default"] = field.default
-        if field.choices is not None and field.argtype != "list":
-            entry["choices"] = list(field.choices)
+        entry, sub = _shape(field)
         if field.secret:
             entry["no_log"] = True
         elif _looks_secret(key):
             entry["no_log"] = False
-        if field.argtype == "list":
-            element = field.element_field()
-            entry["elements"] = element.argtype if element is not None else "raw"
-            if element is not None and element.fields is not None:
-                entry["options"] = argspec(element.fields, scope)
-            if element is not None and element.choices is not None:
-                entry["choices"] = list(element.choices)
-        if field.argtype == "dict" and field.fields is not None:
-            entry["options"] = argspec(field.fields, scope)
+        if sub is not None:
+            entry["options"] = argspec(sub, scope)
         spec[key] = entry
     return spec
 
@@ -265,7 +301,8 @@ def _looks_secret(key):
 
 def _describe(field):
     lines = field.description_lines() or [field.what]
-    if field.what and field.description and field.what not in " ".join(lines):
+    informative = field.what and ("e.g." in field.what or ".." in field.what)
+    if informative and field.description and field.what not in " ".join(lines):
         lines = lines + ["Write %s." % field.what]
     return lines
 
@@ -274,23 +311,8 @@ def doc_options(schema, scope=DEVICE, role=False):
     """The ``options`` of an Ansible DOCUMENTATION block (``role=True``: a role's argument_specs)."""
     out = {}
     for key, field in in_scope(schema, scope).items():
-        entry = {"description": _describe(field), "type": field.argtype}
-        if field.required:
-            entry["required"] = True
-        if field.default is not None:
-            entry["default"] = field.default
-        if field.choices is not None and field.argtype != "list":
-            entry["choices"] = list(field.choices)
-        sub = None
-        if field.argtype == "list":
-            element = field.element_field()
-            entry["elements"] = element.argtype if element is not None else "raw"
-            if element is not None and element.fields is not None:
-                sub = element.fields
-            if element is not None and element.choices is not None:
-                entry["choices"] = list(element.choices)
-        elif field.argtype == "dict" and field.fields is not None:
-            sub = field.fields
+        entry, sub = _shape(field)
+        entry = dict({"description": _describe(field)}, **entry)
         if sub is not None:
             entry["options" if role else "suboptions"] = doc_options(sub, scope, role)
         out[key] = entry

@@ -29,6 +29,16 @@ RESOURCE_STATE = Field(
 STATE_REQUIRED_IF = [("state", state, ("config",)) for state in NEEDS_CONFIG] + [("state", "parsed", ("running_config",))]
 
 
+def role_state_field(module, what):
+    """A role's ``<role>_state`` variable: the changing states of ``module``, ``replaced`` by default."""
+    return RESOURCE_STATE.replace(
+        default="replaced", choices=CHANGING,
+        description=["Resource-module state passed to C(paynet.netinfra.%s)." % module,
+                     "C(replaced): the listed partners' %s exactly as intended, others untouched (onboarding). "
+                     "C(overridden): also remove the %s the device has that the intent does not (site build-out)."
+                     % (what, what)])
+
+
 def allow_empty_field(what):
     return Field("bool", "true or false", default=False,
                  description=["Allow C(replaced) or C(overridden) with no %s in I(config). Without it such a run is "

@@ -13,11 +13,15 @@ __metaclass__ = type
 
 import difflib
 import ipaddress
+import re
 import unicodedata
 
 # Characters that change how text is shown without being visible: bidi embeddings/overrides/isolates
 # (CVE-2021-42574 "Trojan Source") and zero-width characters.
 INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
+# fast paths (the common case, checked at C speed): printable ASCII without blanks at either end
+_SAFE_LINE = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
+_SAFE_TOKEN = re.compile(r"[\x21-\x7e]+")
 
 
 def type_name(value):
@@ -42,11 +46,11 @@ def show(value, secret=False, key=None):
     """``value`` quoted for a message; a secret is named, never shown."""
     if secret:
         return "the %s" % (key or "secret")
-    text = repr(value) if not isinstance(value, str) else "'%s'" % _printable(value)
+    text = repr(value) if not isinstance(value, str) else "'%s'" % printable(value)
     return text if len(text) <= 60 else text[:57] + "...'"
 
 
-def _printable(text):
+def printable(text):
     """Control and invisible characters written as escapes, so a message never carries them."""
     out = []
     for ch in text:
@@ -93,6 +97,10 @@ def text_problem(value, kind="line"):
     """
     if kind == "free":
         return None
+    if kind in ("line", "cli") and _SAFE_LINE.fullmatch(value) and (kind == "line" or "?" not in value):
+        return None
+    if kind == "token" and _SAFE_TOKEN.fullmatch(value):
+        return None
     if "\x00" in value:
         return "contains a NUL character"
     for ch in value:
@@ -109,6 +117,8 @@ def text_problem(value, kind="line"):
         if category in ("Cc", "Zl", "Zp") or (category == "Cf" and ch not in INVISIBLE):
             what = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab"}.get(ch, "the control character U+%04X" % ord(ch))
             return "contains %s: it would end or corrupt the device's configuration line" % what
+    if value and not value.strip():
+        return "is blank (only whitespace)"
     if value != value.strip():
         return "has leading or trailing whitespace"
     if kind == "cli" and "?" in value:
@@ -124,14 +134,26 @@ def check_text(value, kind, host, field, report, name, secret=False):
     if why is None:
         return True
     what = ("the %s" % name) if secret else "%s %s" % (name, show(value))
-    if why.startswith("has leading"):
-        fix = "remove the blanks around it" + ("" if secret else ", e.g. '%s'" % _printable(value.strip()))
+    if why.startswith("is blank"):
+        fix = "write the %s, or leave the key out" % name
+    elif why.startswith("has leading"):
+        fix = "remove the blanks around it" + ("" if secret else ", e.g. '%s'" % printable(value.strip()))
+    elif why == "contains whitespace":
+        fix = "remove the blanks inside it" + ("" if secret else ", e.g. '%s'" % printable("".join(value.split())))
     elif "'?'" in why:
         fix = "use text without '?'" + (" (agree a new one with the partner)" if secret else "")
     else:
         fix = "retype it without the character (check the file in a hex viewer if it looks right)"
     report.error(host, field, "%s %s" % (what, why), fix)
     return False
+
+
+def clean_name(value):
+    """``value`` when it is a non-empty string that may name a host in a finding (no blanks, control
+    or invisible characters), else None: a finding's host never carries what check_text refuses."""
+    if isinstance(value, str) and value and text_problem(value, "token") is None:
+        return value
+    return None
 
 
 def parse_ip(value):
@@ -142,3 +164,12 @@ def parse_ip(value):
         return ipaddress.ip_address(value)
     except ValueError:
         return None
+
+
+def unusable_unicast(address):
+    """True for an unspecified, loopback or multicast address (checked on the integer for IPv4:
+    ``ipaddress``'s properties are slow on a 15,000-session fleet)."""
+    if address.version == 4:
+        first = int(address) >> 24
+        return first == 127 or 224 <= first <= 239 or int(address) == 0
+    return address.is_unspecified or address.is_multicast or address.is_loopback

@@ -12,7 +12,10 @@ from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
-from ..core.fleet import (  # noqa: F401  (the fleet API, re-exported for callers of the registry)
+# The fleet API is re-exported for the registry's callers; importing each feature's validate module
+# registers that feature.
+
+from ..core.fleet import (  # noqa: F401  # pylint: disable=unused-import
     check_device,
     count_intent,
     host_var_names,
@@ -20,6 +23,6 @@ from ..core.fleet import (  # noqa: F401  (the fleet API, re-exported for caller
     registered,
     validate_fleet,
 )
-from ..core.findings import ERROR, WARNING, Finding, format_findings, has_errors  # noqa: F401
-from .bgp import validate as bgp_validate  # noqa: F401  (registers "bgp")
-from .ipsec import validate as ipsec_validate  # noqa: F401  (registers "ipsec")
+from ..core.findings import ERROR, WARNING, Finding, format_findings, has_errors  # noqa: F401  # pylint: disable=unused-import
+from .bgp import validate as bgp_validate  # noqa: F401  # pylint: disable=unused-import
+from .ipsec import validate as ipsec_validate  # noqa: F401  # pylint: disable=unused-import

@@ -61,7 +61,8 @@ def test_weak_proposal_is_refused_without_touching_the_gateway():
     assert result["failed"] is True
     msg = result["msg"]
     assert msg.startswith("invalid config, no gateway was touched:\n")
-    assert "%s: tunnel partner-acme_bank: ESP proposal 'aes256-sha1-ecp384': 'sha1': SHA-1 is deprecated" % HOST in msg
+    assert ("%s: config.tunnels[0].esp_proposals[0]: ESP proposal 'aes256-sha1-ecp384': 'sha1': SHA-1 is deprecated"
+            % HOST) in msg
     assert "Fix: use aes256-sha384-ecp384" in msg
     assert result["problems"] == msg.split("\n")[1:]
     assert PSK not in json.dumps(result)
@@ -76,21 +77,29 @@ def test_every_writing_state_and_rendered_check_the_policy(state):
     assert "rendered" not in result
 
 
-def test_policy_from_task_vars_is_applied_on_the_controller():
-    t = tunnel(esp_proposals=["aes256gcm16-modp2048"])
-    plugin, result = run({"config": {"tunnels": [t]}, "state": "merged"})
-    assert result["failed"] and "'modp2048' is not in ipsec_policy.dh_groups" in result["msg"]
-    plugin, result = run({"config": {"tunnels": [t]}, "state": "merged"},
-                         {"ipsec_policy": {"dh_groups": ["ecp384", "modp2048"]}})
+@pytest.mark.parametrize("changes, fleet_vars, words", [
+    ({"esp_proposals": ["aes256gcm16-modp2048"]}, {"ipsec_policy": {"dh_groups": ["ecp384", "modp2048"]}},
+     "'modp2048' is not in ipsec_policy.dh_groups"),
+    ({"inside": {"network": "10.255.0.4/31"}}, {"ipsec_inside_pool": "10.255.0.0/24", "ipsec_inside_prefixlen": 31},
+     "config.tunnels[0].inside.network: 10.255.0.4/31 is not inside the pool 169.254.0.0/16"),
+])
+def test_fleet_policy_from_task_vars_is_applied_on_the_controller(changes, fleet_vars, words):
+    args = {"config": {"tunnels": [tunnel(**changes)]}, "state": "merged"}
+    plugin, result = run(dict(args))
+    assert result["failed"] and words in result["msg"]
+    plugin._execute_module.assert_not_called()
+    plugin, result = run(dict(args), fleet_vars)
     assert "failed" not in result
     plugin._execute_module.assert_called_once()
+    assert plugin._execute_module.call_args.kwargs["module_args"]["fleet_policy"] == fleet_vars
 
 
 def test_short_psk_is_refused_and_never_shown():
     short = "short-psk-123"
     plugin, result = run({"config": {"tunnels": [tunnel(auth={"method": "psk", "psk": short})]}})
     plugin._execute_module.assert_not_called()
-    assert "auth.psk is shorter than 20 characters" in result["msg"] and short not in json.dumps(result)
+    assert "config.tunnels[0].auth.psk: psk is 13 characters long, at least 20" in result["msg"]
+    assert short not in json.dumps(result)
 
 
 def test_malformed_inside_is_refused_naming_host_and_tunnel():
@@ -145,34 +154,40 @@ def test_parsed_broken_text_fails_cleanly():
 
 
 # -- good config reaches the module --------------------------------------------------------------------
-def test_good_config_runs_the_module_with_ipsec_policy_from_task_vars():
+FLEET_VARS = {"ipsec_policy": {"dh_groups": ["ecp384", "ecp521"]}, "ipsec_inside_pool": "169.254.0.0/16",
+              "ipsec_inside_prefixlen": 30, "netinfra_policy": {"environment": "lab"}}
+
+
+def test_good_config_runs_the_module_with_the_fleet_policy_from_task_vars():
     args = {"config": {"tunnels": [tunnel()]}, "state": "replaced"}
-    policy = {"dh_groups": ["ecp384", "ecp521"]}
     plugin = action(dict(args))
-    result = plugin.run(task_vars={"inventory_hostname": HOST, "ipsec_policy": policy})
+    result = plugin.run(task_vars=dict(FLEET_VARS, inventory_hostname=HOST, bgp_policy={"password_required": False}))
     assert result == MODULE_RESULT
     plugin._execute_module.assert_called_once()
     kwargs = plugin._execute_module.call_args.kwargs
     assert kwargs["module_name"] == "paynet.netinfra.ipsec_tunnel"
-    assert kwargs["module_args"] == dict(args, ipsec_policy=policy)  # the task's own args, plus the policy
-    assert kwargs["task_vars"]["ipsec_policy"] == policy
-    assert plugin._templar.calls == [policy]
+    # the task's own args, plus the four IPsec policy variables (not another feature's, like bgp_policy)
+    assert kwargs["module_args"] == dict(args, fleet_policy=FLEET_VARS)
+    assert kwargs["task_vars"]["ipsec_policy"] == FLEET_VARS["ipsec_policy"]
+    assert sorted(plugin._templar.calls, key=repr) == sorted(FLEET_VARS.values(), key=repr)
 
 
-def test_policy_in_the_task_wins_over_the_variable():
+def test_fleet_policy_in_the_task_wins_over_the_variable():
     task_policy = {"dh_groups": ["ecp521"]}
     plugin = action({"config": {"tunnels": [tunnel(ike_proposals=["aes256gcm16-prfsha384-ecp521"],
                                                    esp_proposals=["aes256gcm16-ecp521"])]},
-                     "ipsec_policy": task_policy})
-    plugin.run(task_vars={"inventory_hostname": HOST, "ipsec_policy": {"dh_groups": ["ecp384"]}})
-    assert plugin._execute_module.call_args.kwargs["module_args"]["ipsec_policy"] == task_policy
-    assert plugin._templar.calls == []
+                     "fleet_policy": {"ipsec_policy": task_policy}})
+    plugin.run(task_vars={"inventory_hostname": HOST, "ipsec_policy": {"dh_groups": ["ecp384"]}, "ipsec_inside_prefixlen": 30})
+    # the task's ipsec_policy wins; what the task leaves out still comes from the variables
+    assert plugin._execute_module.call_args.kwargs["module_args"]["fleet_policy"] == {
+        "ipsec_policy": task_policy, "ipsec_inside_prefixlen": 30}
+    assert plugin._templar.calls == [30]
 
 
-def test_without_a_policy_the_module_args_are_the_task_args():
+def test_without_policy_variables_the_module_gets_an_empty_fleet_policy():
     args = {"config": {"tunnels": [tunnel()]}}
     plugin, _result = run(dict(args))
-    assert plugin._execute_module.call_args.kwargs["module_args"] == args
+    assert plugin._execute_module.call_args.kwargs["module_args"] == dict(args, fleet_policy={})
 
 
 @pytest.mark.parametrize("args", [{"state": "gathered"}, {"state": "deleted"},

@@ -16,16 +16,16 @@ __metaclass__ = type
 
 from ...core.schema import DEVICE, INTENT, Field
 from ...core.policy import NETINFRA_POLICY_VAR, WAIVER_FIELDS, fleet_policy_field
-from ...core.states import RESOURCE_STATE, allow_empty_field
+from ...core.states import RESOURCE_STATE, allow_empty_field, role_state_field
 
 MAX_ASN = 4294967295
 MAX_PASSWORD_LEN = 80  # FRR's TCP-MD5 key limit
 MAX_DESCRIPTION_LEN = 80  # FRR's neighbor description limit
 TRANSPORTS = ("direct", "ipsec")
 
-WAIVER = dict(WAIVER_FIELDS, prefix=Field("str", "the accept_prefixes entry it allows, e.g. 10.20.0.0/16",
-                                           required=True, text="token",
-                                           description="The accept_prefixes entry (its prefix) the exception allows."))
+WAIVER = dict(WAIVER_FIELDS, prefix=Field(
+    "str", "the accept_prefixes entry it allows, e.g. 10.20.0.0/16", required=True, text="token",
+    description="The accept_prefixes entry (its prefix) the exception allows."))
 WAIVER["expires"] = WAIVER["expires"].replace(required=True)
 
 SESSION = {
@@ -168,7 +168,7 @@ MODULE = {
     "save": Field("bool", "true or false", default=True,
                   description="Save the configuration (C(write memory)) after a verified change."),
     "allow_empty": allow_empty_field("partners"),
-    "fleet_policy": fleet_policy_field(("netinfra_policy", "bgp_policy")),
+    "fleet_policy": fleet_policy_field(("netinfra_policy", "bgp_policy", "ipsec_inside_pool")),
 }
 
 # bgp_status (it shares config)
@@ -185,6 +185,20 @@ STATUS = {
 # ---------------------------------------------------------------------------------------------------
 # role options (roles/bgp_peering: defaults/main.yml and meta/argument_specs.yml are generated)
 
+ROLE_NAME = "bgp_peering"
+ROLE_DOC = {
+    "short_description": "BGP partner peering on FRR routers",
+    "description": [
+        "Builds this device's BGP peering from the C(partners) intent and the host's C(bgp) variable. It applies "
+        "the peering in one C(paynet.netinfra.bgp_peering) call (one transaction, rolled back when it fails), then "
+        "verifies the sessions with C(paynet.netinfra.bgp_status).",
+        "Connects to C(vtysh) over C(ansible.netcommon.network_cli) with C(paynet.netinfra.frr), whatever "
+        "connection the inventory sets for the host.",
+        "The module checks its config with the fleet validator and the fleet policy (C(bgp_policy), "
+        "C(netinfra_policy)), exactly as C(paynet.netinfra.validate_intent) does.",
+        "In check mode it shows the exact change and skips verification.",
+    ],
+}
 ROLE = {
     "partners": Field("dict", "the partners intent", required=True,
                       description="The fleet's partner intent (docs/intent.md), loaded by the C(paynet.netinfra.partners) "
@@ -199,11 +213,7 @@ ROLE = {
                                     description="Prefix length of allocated inside networks."),
     "bgp_peering_partners": Field("list", "a list of partner names", default=[], elements="str",
                                   description="Partners to configure. Empty means every partner with a session on this device."),
-    "bgp_peering_state": RESOURCE_STATE.replace(default="replaced", choices=("merged", "replaced", "overridden", "deleted"),
-                                                description=["Resource-module state passed to C(paynet.netinfra.bgp_peering).",
-                                                             "C(replaced): the listed partners exactly as intended, others "
-                                                             "untouched (onboarding). C(overridden): also remove partners the "
-                                                             "device has that the intent does not (site build-out)."]),
+    "bgp_peering_state": role_state_field("bgp_peering", "sessions and policy objects"),
     "bgp_peering_allow_empty": MODULE["allow_empty"],
     "bgp_peering_verify_change": MODULE["verify"],
     "bgp_peering_verify_timeout": MODULE["verify_timeout"].replace(description="Seconds the change's verification waits for sessions."),

@@ -24,6 +24,7 @@ from ...core import schema as sch
 from ...core import values
 from ...core.policy import check_waiver
 from ...core.prefixes import MAX_BITS, PrefixError, bogon, describe, longest_match, parse_entry, parse_network
+from ..ipsec.schema import DEFAULT_POOL, POOL_VAR
 from . import schema
 
 BGP_PLATFORMS = ("frr",)  # a linux gateway runs strongSwan only, no BGP speaker
@@ -197,14 +198,35 @@ def _waiver_prefix(item):
     return value if isinstance(value, str) else None
 
 
-def _check_accept(ctx, name, good, policy, space, over_ipsec):
+def _inside_pool(ctx, sessions):
+    """The IPsec inside pool when the partner's sessions run over its tunnels (their inside networks come
+    from it, and may be accepted from the partner), else None.
+
+    A module's config has no ``transport``: the filter replaced it by the tunnel's inside addresses. There
+    a session whose peer address lies in the pool (``ipsec_inside_pool`` of the module's fleet_policy)
+    runs over a tunnel."""
+    if not ctx.one_device:
+        over_ipsec = any(isinstance(s, dict) and s.get("transport") == "ipsec" for s in sessions)
+        return ctx.facts.get("ipsec.pool") if over_ipsec else None
+    try:
+        pool = ipaddress.ip_network(ctx.policy_vars.get("ipsec_inside_pool") or DEFAULT_POOL, strict=True)
+    except (TypeError, ValueError):
+        return None  # a bad pool is the IPsec feature's finding
+    for session in sessions:
+        peer = values.parse_ip(session.get("peer_address")) if isinstance(session, dict) else None
+        if peer is not None and peer.version == pool.version and peer in pool:
+            return pool
+    return None
+
+
+def _check_accept(ctx, name, good, policy, space, pool):
+    """``pool``: the IPsec inside pool when the partner's sessions run over its tunnels (see _inside_pool)."""
     host = "partner:%s" % name
     path = "partners.%s.accept_prefixes" % name
     limits = {4: policy["max_accept_prefix_len_v4"], 6: policy["max_accept_prefix_len_v6"]}
     waivers = _accept_waivers(ctx, name, good)
     used = set()
     seen = {}
-    pool = (ctx.facts.get("ipsec.pool") if over_ipsec else None)
     for index, entry in enumerate(good.get("accept_prefixes", ())):
         field = "%s[%d]" % (path, index)
         try:
@@ -255,18 +277,20 @@ def _check_bogon(ctx, host, field, net, text, waivers, used, pool):
     space, label = found
     if pool is not None and space == ipaddress.ip_network("169.254.0.0/16") and net.subnet_of(pool):
         return  # a tunnel's inside network, accepted over that tunnel
+    # where the entry lies: in the bogon space, or covering it (an aggregate that includes a bogon)
+    relation = ("%s %s" % (space, label) if net == space else
+                "in %s %s" % (space, label) if net.subnet_of(space) else "covering %s %s" % (space, label))
     waiver = waivers.get(str(net))
     if waiver is not None:
         used.add(str(net))
         info, wfield = waiver
         if info.usable:
-            ctx.warning(host, field, "%s is in %s %s, accepted under exception %s (%s) %s"
-                        % (text, space, label, info.approved_by, " ".join(str(info.reason).split()), info.until()),
+            ctx.warning(host, field, "%s is a bogon (%s), accepted under exception %s (%s) %s"
+                        % (text, relation, info.approved_by, " ".join(str(info.reason).split()), info.until()),
                         "have the partner announce routable space, then remove the exception (%s)" % wfield)
             return
         return  # the waiver's own problem (expired, incomplete) is the error already reported
-    where = "" if space == net else " (%s)" % space
-    ctx.error(host, field, "%s is a bogon: %s%s, which no partner routes to us legitimately" % (text, label, where),
+    ctx.error(host, field, "%s is a bogon (%s), which no partner routes to us legitimately" % (text, relation),
               "remove it, or record an approved, dated exception: accept_exceptions: [{prefix: %s, reason: ..., "
               "approved_by: CHG-..., expires: YYYY-MM-DD}]" % net)
 
@@ -324,19 +348,18 @@ def _check_password(ctx, session, host, field, policy):
     if len(value) > schema.MAX_PASSWORD_LEN:
         ctx.error(host, field, "password is %d characters long, FRR's TCP-MD5 limit is %d"
                   % (len(value), schema.MAX_PASSWORD_LEN), "agree a password of at most 80 characters with the partner")
-    if value.strip() == value and any(ch.isspace() for ch in value):
+    if value.strip() == value and len(value.split()) > 1:
         ctx.error(host, field, "password contains whitespace, which FRR cannot configure",
                   "agree a password without spaces, tabs or newlines with the partner")
 
 
 def _check_session(ctx, state, name, index, session, partner, policy, tunnels):
-    path = "partners.%s.sessions[%d]" % (name, index)
-    device = session.get("device") if isinstance(session, dict) else None
-    host = device if isinstance(device, str) and device else "partner:%s" % name
-    if not isinstance(session, dict):
-        ctx.error(host, path, "session is %s, expected a mapping" % values.type_name(session),
-                  "write {device: ..., peer_address: ..., local_address: ..., password: ...}")
+    where = ctx.partner_item(name, "sessions", index, session,
+                             "{device: ..., peer_address: ..., local_address: ..., password: ...}")
+    if where is None:
         return
+    path, host = where
+    device = session.get("device")
     good = sch.check_object(session, schema.SESSION, host, path, ctx.report)
     dev = None
     if "device" in good:
@@ -439,7 +462,7 @@ def _check_address(ctx, good, key, host, path):
         whose = "the partner's router" if key == "peer_address" else "our router on the link"
         ctx.error(host, "%s.%s" % (path, key), "'%s' is not an IP address" % value, "use an IPv4 or IPv6 address of %s" % whose)
         return None
-    if address.is_unspecified or address.is_multicast or address.is_loopback:
+    if values.unusable_unicast(address):
         ctx.error(host, "%s.%s" % (path, key), "%s is not a usable unicast address" % address,
                   "use the interface address on the link")
         return None
@@ -469,8 +492,7 @@ def _check_partner(ctx, state, name, partner, policy, space):
     if "asn" in good and check_asn(good["asn"], host, path + ".asn", ctx.report, "the partner's"):
         state.asns.setdefault(good["asn"], []).append(name)
     sessions = good.get("sessions", ())
-    over_ipsec = any(isinstance(s, dict) and s.get("transport") == "ipsec" for s in sessions)
-    _check_accept(ctx, name, good, policy, space, over_ipsec)
+    _check_accept(ctx, name, good, policy, space, _inside_pool(ctx, sessions))
     if "accept_prefixes" in good and not good["accept_prefixes"]:
         ctx.warning(host, path + ".accept_prefixes", "accept_prefixes is empty: nothing they send is accepted",
                     "list the prefixes the partner announces")
@@ -518,10 +540,22 @@ def _check_fleet_wide(ctx, state):
     for asn, names in state.asns.items():
         if len(names) > 1:
             for name in names:
-                others = ", ".join(n for n in names if n != name)
                 ctx.warning("partner:%s" % name, "partners.%s.asn" % name,
-                            "ASN %d is also the ASN of partner %s" % (asn, others),
+                            "ASN %d is also the ASN of partner %s" % (asn, _others(names, name)),
                             "check the ASN: two partners rarely share one (one partner under two names?)")
+
+
+def _others(items, me, shown=3):
+    """The first ``shown`` of ``items`` other than ``me``, and how many more: a finding stays one readable
+    line when a whole fleet shares a value (and the check stays linear)."""
+    first = []
+    for item in items:
+        if item != me:
+            first.append(item)
+            if len(first) > shown:
+                break
+    more = len(items) - 1 - shown
+    return ", ".join(first[:shown]) + (" and %d more" % more if more > 0 else "")
 
 
 def validate(ctx):
@@ -545,8 +579,8 @@ def count(ctx):
     return {"sessions": sessions, "devices": bgp_devices}
 
 
-def device_view(config):
-    """A bgp_peering ``config`` as a one-device fleet: (partners, host vars, {intent path: config path})."""
+def device_view(config, device=fleet.ONE_DEVICE):
+    """A bgp_peering ``config`` as a fleet of the router ``device``: (partners, host vars, {intent path: config path})."""
     config = config or {}
     partners = {}
     paths = {"bgp": "config"}
@@ -554,16 +588,23 @@ def device_view(config):
         if not isinstance(partner, dict):
             continue
         entry = {k: v for k, v in partner.items() if k != "name" and v is not None}
-        entry["sessions"] = [dict({k: v for k, v in s.items() if v is not None}, device=fleet.ONE_DEVICE)
+        entry["sessions"] = [dict({k: v for k, v in s.items() if v is not None}, device=device)
                              if isinstance(s, dict) else s for s in partner.get("sessions") or []]
         name = partner.get("name")
         partners[name] = entry
-        paths["partners.%s" % name] = "config.partners[%d]" % index
+        where = "config.partners[%d]" % index
+        paths["partners.%s" % name] = where
+        for pos in range(len(entry["sessions"])):  # the session's device is the router the module runs on
+            paths["partners.%s.sessions[%d].device" % (name, pos)] = "%s.sessions[%d]" % (where, pos)
+        if not (isinstance(name, str) and fleet.PARTNER_NAME_RE.match(name)):
+            paths["partners.%s" % values.printable(str(name))] = where + ".name"
     bgp = {k: v for k, v in config.items() if k != "partners" and v is not None}
     return partners, {"netinfra_platform": "frr", "bgp": bgp}, paths
 
 
 FEATURE = fleet.register(fleet.Feature(
     "bgp", validate, host_vars={"bgp": schema.HOST_VAR}, partner_fields=schema.PARTNER_INTENT,
-    policy_vars={"bgp_policy": schema.POLICY_VAR}, platforms=BGP_PLATFORMS, after=("ipsec",), count=count,
+    # ipsec_inside_pool: a session over a tunnel may accept the tunnel's inside network (see _inside_pool)
+    policy_vars={"bgp_policy": schema.POLICY_VAR, "ipsec_inside_pool": POOL_VAR}, platforms=BGP_PLATFORMS,
+    after=("ipsec",), count=count,
     device_view=device_view))

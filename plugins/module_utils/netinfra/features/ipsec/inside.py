@@ -31,6 +31,18 @@ def tunnel_name(tunnel):
     return DEFAULT_TUNNEL if name is None else name
 
 
+def pool_args(pool=None, prefixlen=None):
+    """``(pool, prefixlen)`` with the schema's defaults for unset values (None or ''), and a prefix
+    length given as text (``-e ipsec_inside_prefixlen=31``) as a number."""
+    if pool is None or pool == "":
+        pool = DEFAULT_POOL
+    if prefixlen is None or prefixlen == "":
+        prefixlen = DEFAULT_PREFIXLEN
+    if isinstance(prefixlen, str) and prefixlen.strip().isdigit():
+        prefixlen = int(prefixlen)
+    return pool, prefixlen
+
+
 def _address(value, what):
     try:
         return ipaddress.ip_address(str(value).strip())

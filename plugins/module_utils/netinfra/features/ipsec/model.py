@@ -18,10 +18,7 @@ import re
 
 from ...core.policy import parse_date
 from . import schema
-from .inside import (  # noqa: F401  (re-exported: filters, BGP and tests use them from here)
-    RESERVED,
-    InsideError,
-    InsidePool,
+from .inside import (
     _address,
     _tunnels,
     allocate_inside,
@@ -30,14 +27,12 @@ from .inside import (  # noqa: F401  (re-exported: filters, BGP and tests use th
     tunnel_name,
 )
 from .policy import effective_policy
-from .schema import (  # noqa: F401  (re-exported)
+from .schema import (
     CLOSE_ACTIONS,
     DEFAULT_POOL,
     DEFAULT_PREFIXLEN,
     DEFAULT_TUNNEL,
     DPD_ACTIONS,
-    MIN_PSK_LEN,
-    PREFIXLENS,
     START_ACTIONS,
 )
 

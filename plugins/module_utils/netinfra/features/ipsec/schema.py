@@ -17,7 +17,7 @@ __metaclass__ = type
 
 from ...core.policy import NETINFRA_POLICY_VAR, WAIVER_FIELDS, fleet_policy_field
 from ...core.schema import DEVICE, Field
-from ...core.states import RESOURCE_STATE, allow_empty_field
+from ...core.states import RESOURCE_STATE, allow_empty_field, role_state_field
 
 DEFAULT_POOL = "169.254.0.0/16"
 DEFAULT_PREFIXLEN = 30
@@ -49,10 +49,11 @@ CRYPTO_EXCEPTION = dict(WAIVER_FIELDS, reason=WAIVER_FIELDS["reason"].replace(
     description="Why the partner cannot meet the strong-crypto policy."))
 
 
+_DURATION_EXAMPLES = {"dpd_delay": "30s", "rekey_time": "4h", "reauth_time": "24h (0 = off)", "child_rekey_time": "1h"}
+
+
 def _duration(key, default, description):
-    return Field(("int", "str"), "seconds or a duration like %s" % {"dpd_delay": "30s", "rekey_time": "4h",
-                                                                     "reauth_time": "24h (0 = off)",
-                                                                     "child_rekey_time": "1h"}[key],
+    return Field(("int", "str"), "seconds or a duration like %s" % _DURATION_EXAMPLES[key],
                  default=default, doc_type="duration", text="token", description=description)
 
 
@@ -223,6 +224,21 @@ STATUS = {
 }
 
 # --- role options (roles/ipsec_tunnels) -------------------------------------------------------------
+ROLE_NAME = "ipsec_tunnels"
+ROLE_DOC = {
+    "short_description": "Route-based IPsec partner tunnels on strongSwan gateways",
+    "description": [
+        "Builds this gateway's tunnels from the C(partners) intent (each partner's C(tunnels) whose C(device) is "
+        "this host). It applies them in one C(paynet.netinfra.ipsec_tunnel) call (one transaction of files, "
+        "interfaces, load, initiate and verify, rolled back when it fails), then verifies every tunnel's SAs with "
+        "C(paynet.netinfra.ipsec_status).",
+        "Connects over ssh with C(become), whatever connection the inventory sets for the host (a whitebox "
+        "gateway is reached over C(network_cli) for FRR by the C(bgp_peering) role).",
+        "The module checks its tunnels with the fleet validator and the fleet policy (C(ipsec_policy), "
+        "C(ipsec_inside_pool), C(ipsec_inside_prefixlen), C(netinfra_policy)) before touching the gateway.",
+        "In check mode it shows the exact change (secrets masked) and skips verification.",
+    ],
+}
 ROLE = {
     "partners": Field("dict", "the partners intent", required=True,
                       description="The fleet's partner intent (docs/intent.md, docs/ipsec.md)."),
@@ -235,11 +251,7 @@ ROLE = {
     "ipsec_tunnels_partners": Field("list", "a list of partner names", default=[], elements="str",
                                     description="Partners whose tunnels to configure. Empty means every partner with a "
                                                 "tunnel on this gateway."),
-    "ipsec_tunnels_state": RESOURCE_STATE.replace(default="replaced", choices=("merged", "replaced", "overridden", "deleted"),
-                                                  description=["Resource-module state passed to C(paynet.netinfra.ipsec_tunnel).",
-                                                               "C(replaced): the listed partners' tunnels exactly as intended, "
-                                                               "others untouched (onboarding). C(overridden): also remove paynet "
-                                                               "tunnels the gateway has that the intent does not (site build-out)."]),
+    "ipsec_tunnels_state": role_state_field("ipsec_tunnel", "paynet tunnels"),
     "ipsec_tunnels_allow_empty": MODULE["allow_empty"],
     "ipsec_tunnels_dataplane": MODULE["dataplane"],
     "ipsec_tunnels_verify_timeout": MODULE["verify_timeout"].replace(

@@ -27,7 +27,7 @@ from ...core.prefixes import PrefixError, parse_network
 from ...core.secrets import MASK
 from . import schema
 from .inside import InsideError, InsidePool, if_id, inside_addresses
-from .model import ACTION_VALUES, TUNNEL_NAME_RE, connection_name, parse_duration, partner_of
+from .model import TUNNEL_NAME_RE, connection_name, parse_duration, partner_of
 from .policy import check_policy, check_proposals
 
 GATEWAY_PLATFORMS = ("frr", "linux")
@@ -67,7 +67,12 @@ def _check_settings(ctx):
     effective, problems = check_policy(ctx.policy_vars.get("ipsec_policy"))
     for problem in problems:
         field = "ipsec_policy.%s" % problem.key if problem.key else "ipsec_policy"
-        ctx.error("policy", field, str(problem), problem.fix or "")
+        message = str(problem)
+        if problem.key and message.startswith(field + ": "):
+            message = message[len(field) + 2:]  # the finding names the field already
+        elif problem.key and message.startswith(field + " "):
+            message = problem.key + message[len(field):]
+        ctx.error("policy", field, message, problem.fix or "")
     inside_pool = ctx.policy_vars.get("ipsec_inside_pool")
     inside_prefixlen = ctx.policy_vars.get("ipsec_inside_prefixlen")
     if isinstance(inside_prefixlen, str) and inside_prefixlen.strip().isdigit():
@@ -96,13 +101,11 @@ def _check_settings(ctx):
 
 
 def _check_tunnel(ctx, state, name, index, tunnel, names):
-    path = "partners.%s.tunnels[%d]" % (name, index)
-    device = tunnel.get("device") if isinstance(tunnel, dict) else None
-    host = device if isinstance(device, str) and device else "partner:%s" % name
-    if not isinstance(tunnel, dict):
-        ctx.error(host, path, "tunnel is %s, expected a mapping" % values.type_name(tunnel),
-                  "write {device: ..., peer_gateway: ..., auth: {psk: ...}}")
+    where = ctx.partner_item(name, "tunnels", index, tunnel, "{device: ..., peer_gateway: ..., auth: {psk: ...}}")
+    if where is None:
         return
+    path, host = where
+    device = tunnel.get("device")
     tunnel = dict(tunnel)
     device_only = tunnel.pop("_device", None)  # a module's normalised tunnel (device_view)
     good = sch.check_object(tunnel, schema.TUNNEL_INTENT, host, path, ctx.report)
@@ -120,14 +123,16 @@ def _check_tunnel(ctx, state, name, index, tunnel, names):
     if device is not None and tname is not None:
         other = names.get((device, tname))
         if other is not None:
-            ctx.error(host, path + ".name", "partner '%s' already has a tunnel named '%s' on %s (tunnels[%d])"
-                      % (name, tname, device, other),
+            ctx.error(host, path + ".name", "partner '%s' already has a tunnel named '%s' on %s (partners.%s.tunnels[%d])"
+                      % (name, tname, device, name, other),
                       "give each of the partner's tunnels on %s its own name, e.g. name: backup" % device)
             tname = None
         else:
             names[(device, tname)] = index
     _check_gateways(ctx, state, good, device, host, path)
-    _check_auth(ctx, good, host, path)
+    given = (device_only or {}).get("auth")  # a module's auth names its method
+    method = given.get("method") if isinstance(given, dict) else None
+    _check_auth(ctx, good, host, path, method, tunnel.get("remote_id") in (None, ""))
     _check_crypto(ctx, state, good, host, path)
     _check_options(ctx, good, host, path)
     addresses = _check_inside(ctx, state, name, good, device, tname, host, path)
@@ -193,7 +198,12 @@ def _pem_problem(text, key):
     return None if "-----BEGIN CERTIFICATE-----" in text else "is not a PEM certificate (no BEGIN CERTIFICATE)"
 
 
-def _check_auth(ctx, good, host, path):
+NEW_PSK = "generate one with `openssl rand -base64 32`, agree it with the partner and store it with ansible-vault"
+
+
+def _check_auth(ctx, good, host, path, method=None, no_remote_id=False):
+    """``method``: the module config's auth.method (psk or pubkey), None for the fleet intent.
+    ``no_remote_id``: remote_id is not set at all (a refused value is reported as such, not as missing)."""
     auth = good.get("auth")
     if auth is None:
         return
@@ -202,23 +212,43 @@ def _check_auth(ctx, good, host, path):
     set_keys = set(k for k in auth if auth.get(k) is not None and auth.get(k) != "")
     pubkey = set_keys & set(PUBKEY_KEYS)
     if "psk" in set_keys and pubkey:
-        ctx.error(host, field, "auth has both psk and %s" % ", ".join(sorted(pubkey)), "use either psk or ca_cert + cert + key")
+        if method == "psk":  # the keys of the other method are refused; the method's own are checked
+            for key in sorted(pubkey):
+                ctx.error(host, "%s.%s" % (field, key), "auth.%s is set with method psk" % key, "remove it, or use method pubkey")
+            pubkey = set()
+        elif method == "pubkey":
+            ctx.error(host, field + ".psk", "auth.psk is set with method pubkey", "remove it, or use method psk")
+            set_keys.discard("psk")
+        else:
+            ctx.error(host, field, "auth has both psk and %s" % ", ".join(sorted(pubkey)), "use either psk or ca_cert + cert + key")
+            return
+    if method == "psk" and "psk" not in set_keys:
+        what = ", ".join(sorted(pubkey))
+        ctx.error(host, field + ".psk", "auth.method is psk but psk is missing%s" % (" (%s given instead)" % what if what else ""),
+                  NEW_PSK + (", or use method pubkey" if what else ""))
+        return
+    if method == "pubkey" and "psk" in set_keys:
+        ctx.error(host, field + ".method", "auth.method is pubkey but auth has a psk and no ca_cert, cert or key",
+                  "use method psk, or give ca_cert, cert and key instead of psk")
         return
     if "psk" in set_keys:
         psk = sub.get("psk")
         if isinstance(psk, str) and psk != MASK and len(psk) < schema.MIN_PSK_LEN:
             ctx.error(host, field + ".psk", "psk is %d characters long, at least %d are required" % (len(psk), schema.MIN_PSK_LEN),
-                      "generate one with `openssl rand -base64 32`, agree it with the partner and store it with ansible-vault")
+                      NEW_PSK)
         return
     if not pubkey:
-        ctx.error(host, field, "auth has neither psk nor ca_cert + cert + key",
-                  "set psk: \"{{ vault_<partner>_psk }}\" or all of ca_cert, cert and key")
+        if "psk" in auth:
+            ctx.error(host, field + ".psk", "psk is empty", NEW_PSK)
+        else:
+            ctx.error(host, field, "auth has neither psk nor ca_cert + cert + key",
+                      "set psk: \"{{ vault_<partner>_psk }}\" or all of ca_cert, cert and key")
         return
     missing = [k for k in PUBKEY_KEYS if k not in set_keys]
     if missing:
         ctx.error(host, field, "pubkey auth needs ca_cert, cert and key; %s %s missing"
                   % (", ".join(missing), "is" if len(missing) == 1 else "are"),
-                  "set %s%s" % (", ".join(missing), " (the key vaulted)" if "key" in missing else ""))
+                  "set %s" % "; ".join("%s to %s" % (k, schema.AUTH_INTENT[k].what) for k in missing))
     for key in PUBKEY_KEYS:
         value = sub.get(key)
         if value is None or value == MASK:
@@ -228,7 +258,7 @@ def _check_auth(ctx, good, host, path):
             ctx.error(host, "%s.%s" % (field, key), "%s %s" % (key, why),
                       "use the vaulted PEM text of the private key" if key == "key"
                       else "use the PEM text, e.g. \"{{ lookup('file', 'pki/<name>.pem') }}\"")
-    if good.get("remote_id") is None:
+    if no_remote_id:
         ctx.error(host, path + ".remote_id", "remote_id is required with pubkey auth",
                   "set remote_id to the identity in the partner's certificate, e.g. \"CN=vpn.partner.example\"")
 
@@ -295,8 +325,12 @@ def _check_options(ctx, good, host, path):
         try:
             seconds = parse_duration(good[key], key)
         except ValueError:
-            ctx.error(host, field, "%s %s is not a duration" % (key, values.show(good[key])),
-                      "write seconds (14400) or a duration like 4h, 30m, 90s, 1d")
+            if values.is_int(good[key]):  # negative
+                ctx.error(host, field, "%s %d is negative" % (key, good[key]),
+                          "use a value between %d and %d seconds%s" % (low, high, " (or 0)" if zero_ok else ""))
+            else:
+                ctx.error(host, field, "%s %s is not a duration" % (key, values.show(good[key])),
+                          "write seconds (14400) or a duration like 4h, 30m, 90s, 1d")
             continue
         if seconds == 0 and zero_ok:
             continue
@@ -340,8 +374,13 @@ def _check_inside(ctx, state, name, good, device, tname, host, path):
         return None
     try:
         local, peer = inside_addresses(net, good.get("local_inside"))
-    except (InsideError, ValueError) as exc:
-        ctx.error(host, path + ".local_inside", getattr(exc, "reason", str(exc)), getattr(exc, "fix", "") or "")
+    except InsideError as exc:
+        ctx.error(host, path + ".local_inside", exc.reason, exc.fix or "")
+        local, peer = None, None
+    except ValueError as exc:  # not an IP address
+        first, second = inside_addresses(net)
+        ctx.error(host, path + ".local_inside", str(exc),
+                  "use %s or %s (the usable addresses of %s), or leave local_inside out for %s" % (first, second, net, first))
         local, peer = None, None
     if device is not None and tname is not None:
         state.inside.setdefault(net, []).append(_InsideUse(host, field, name, device, tname, explicit))
@@ -358,9 +397,11 @@ def _check_device_only(ctx, partner, tname, device, addresses, host, path):
                   "build the config with the paynet.netinfra.ipsec_device_config filter, or name it %s"
                   % connection_name(partner, tname))
     inside = device.get("inside") if isinstance(device.get("inside"), dict) else {}
-    if addresses is not None and inside.get("peer") not in (None, "") and str(inside["peer"]).strip() != addresses[1]:
-        ctx.error(host, path + ".inside.peer", "inside.peer %s is not the other usable address %s of %s"
-                  % (inside["peer"], addresses[1], inside.get("network")),
+    peer = inside.get("peer")
+    if addresses is not None and peer not in (None, "") and str(peer).strip() != addresses[1]:
+        same = " (it equals inside.local)" if str(peer).strip() == addresses[0] else ""
+        ctx.error(host, path + ".inside.peer", "inside.peer %s is not the other usable address %s of %s%s"
+                  % (values.show(peer), addresses[1], inside.get("network"), same),
                   "leave inside.peer out: it is derived from the inside network and local address")
     network = inside.get("network")
     try:
@@ -373,13 +414,6 @@ def _check_device_only(ctx, partner, tname, device, addresses, host, path):
     if net is not None and device.get("if_id") is not None and device["if_id"] != if_id(net):
         ctx.error(host, path + ".if_id", "if_id %s is not %d, the if_id of inside network %s" % (device["if_id"], if_id(net), net),
                   "leave if_id out: it is derived from the inside network")
-    method = (device.get("auth") or {}).get("method") if isinstance(device.get("auth"), dict) else None
-    auth = device.get("auth") or {}
-    if method == "psk" and any(auth.get(k) for k in PUBKEY_KEYS):
-        ctx.error(host, path + ".auth", "auth.method is psk but %s is set" % ", ".join(k for k in PUBKEY_KEYS if auth.get(k)),
-                  "remove them, or use method pubkey")
-    if method == "pubkey" and auth.get("psk"):
-        ctx.error(host, path + ".auth.psk", "auth.psk is set with method pubkey", "remove it, or use method psk")
 
 
 def _check_fleet_wide(ctx, state):
@@ -444,8 +478,9 @@ _TO_INTENT = ("description", "peer_gateway", "local_gateway", "local_id", "remot
               "traffic_selectors", "crypto_exception")
 
 
-def device_view(config):
-    """ipsec_tunnel's normalised ``config`` as a one-gateway fleet: (partners, host vars, {intent path: config path}).
+def device_view(config, device=fleet.ONE_DEVICE):
+    """ipsec_tunnel's normalised ``config`` as a fleet of the gateway ``device``: (partners, host vars,
+    {intent path: config path}).
 
     Each tunnel becomes the intent that produces it (``inside`` and ``local_inside`` from its
     inside network, ``auth`` without ``method``); its derived fields travel along to be checked
@@ -458,7 +493,7 @@ def device_view(config):
         name = tunnel.get("name") if isinstance(tunnel.get("name"), str) else ""
         partner = tunnel.get("partner") or partner_of(name)
         view = {k: tunnel[k] for k in _TO_INTENT if tunnel.get(k) is not None}
-        view["device"] = fleet.ONE_DEVICE
+        view["device"] = device
         view["name"] = tunnel.get("tunnel") or schema.DEFAULT_TUNNEL
         auth = tunnel.get("auth")
         view["auth"] = {k: v for k, v in auth.items() if k != "method" and v is not None} if isinstance(auth, dict) else auth
@@ -473,8 +508,12 @@ def device_view(config):
         intent = "partners.%s.tunnels[%d]" % (partner, len(here))
         here.append(view)
         where = "config.tunnels[%d]" % index
+        if not (isinstance(partner, str) and fleet.PARTNER_NAME_RE.match(partner)):  # reported on the partner
+            field = where + (".partner" if tunnel.get("partner") else ".name")
+            paths.setdefault("partners.%s" % values.printable(str(partner)), field)
         paths.update({intent: where, intent + ".inside": where + ".inside.network",
-                      intent + ".local_inside": where + ".inside.local", intent + ".device": where})
+                      intent + ".local_inside": where + ".inside.local", intent + ".device": where,
+                      intent + ".inside.peer": where + ".inside.peer", intent + ".inside.prefixlen": where + ".inside.prefixlen"})
     return partners, {"netinfra_platform": "linux"}, paths
 
 

@@ -11,9 +11,8 @@ import typing as t
 
 import pytest
 
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.inside import InsideError, InsidePool
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.model import (
-    InsideError,
-    InsidePool,
     allocate_inside,
     if_id,
     inside_addresses,
