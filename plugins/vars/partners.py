@@ -65,9 +65,10 @@ def _format(where, field, rel, message, fix):
 class VarsModule(BaseVarsPlugin):
     """partners/<name>.yml -> partners, partner_files, partners_source (group all)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._cache = {}
+    # Loaded once per folder and process, like host_group_vars' FOUND cache: Ansible asks again for every
+    # host whose variables it resolves (5,000 hosts would re-read every partner file 5,000 times), and
+    # it passes cache=False when the inventory is refreshed (meta: refresh_inventory).
+    _CACHE = {}
 
     def get_vars(self, loader, path, entities, cache=True):
         super().get_vars(loader, path, entities)
@@ -77,23 +78,11 @@ class VarsModule(BaseVarsPlugin):
         folder = os.path.join(base, PARTNERS_DIR)
         if not os.path.isdir(folder):
             return {}
-        signature = self._signature(folder)
-        if cache and self._cache.get(folder, (None,))[0] == signature:
-            return self._cache[folder][1]
+        if cache and folder in VarsModule._CACHE:
+            return VarsModule._CACHE[folder]
         data = self._load(loader, base, folder)
-        self._cache[folder] = (signature, data)
+        VarsModule._CACHE[folder] = data
         return data
-
-    @staticmethod
-    def _signature(folder):
-        entries = []
-        for name in sorted(os.listdir(folder)):
-            try:
-                stat = os.stat(os.path.join(folder, name))
-            except OSError:
-                continue
-            entries.append((name, stat.st_mtime_ns, stat.st_size))
-        return tuple(entries)
 
     def _load(self, loader, base, folder):
         files, odd = scan_partner_dir(folder)

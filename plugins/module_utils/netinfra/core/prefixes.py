@@ -16,8 +16,12 @@ from __future__ import absolute_import, annotations, division, print_function
 __metaclass__ = type
 
 import ipaddress
+import re
+import socket
 
 ENTRY_KEYS = ("prefix", "ge", "le")
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_V4_NETWORK = re.compile(r"(%s(?:\.%s){3})/([0-9]|[1-2][0-9]|3[0-2])" % (_OCTET, _OCTET))
 MAX_BITS = {4: 32, 6: 128}
 
 
@@ -43,6 +47,11 @@ def parse_network(value, what="prefix"):
     if text != value:
         raise PrefixError("%s '%s' has leading or trailing whitespace" % (what, value), "prefix",
                           "write it without the blanks, e.g. '%s'" % text)
+    fast = _V4_NETWORK.fullmatch(text)
+    if fast:  # the common case at C speed (a fleet's accept lists hold thousands of prefixes)
+        start, length = int.from_bytes(socket.inet_aton(fast.group(1)), "big"), int(fast.group(2))
+        if length <= 32 and not start & ((1 << (32 - length)) - 1):
+            return ipaddress.IPv4Network((start, length))
     if "/" not in text:
         raise PrefixError("%s '%s' has no prefix length" % (what, value), "prefix",
                           "add the length, e.g. '%s/32' for one IPv4 address or '%s/128' for IPv6"
@@ -71,8 +80,9 @@ def _length(value, key, prefix):
                           "write %s as an integer prefix length" % key)
 
 
-def parse_entry(entry, max_len=None):
-    """One checked, canonical entry ``{"prefix", "ge", "le"}`` from a string or a dict.
+def parse_entry_network(entry, max_len=None):
+    """``(entry, network)``: one checked, canonical entry ``{"prefix", "ge", "le"}`` from a string or a
+    dict, and its ``ipaddress`` network.
 
     ``max_len`` (an int, or a mapping ``{4: 24, 6: 48}``) is the longest prefix the entry may
     match, counting ``le`` (and ``ge`` without ``le``, which matches up to /32 or /128).
@@ -112,7 +122,12 @@ def parse_entry(entry, max_len=None):
             raise PrefixError("%s matches prefixes up to /%d, longer than the allowed /%d"
                               % (describe({"prefix": str(net), "ge": ge, "le": le}), longest, limit), key,
                               "use le %d or shorter (and a prefix of /%d or shorter)" % (limit, limit))
-    return {"prefix": str(net), "ge": ge, "le": le}
+    return {"prefix": str(net), "ge": ge, "le": le}, net
+
+
+def parse_entry(entry, max_len=None):
+    """One checked, canonical entry ``{"prefix", "ge", "le"}`` (see :func:`parse_entry_network`)."""
+    return parse_entry_network(entry, max_len)[0]
 
 
 def _max_len_for(max_len, version):

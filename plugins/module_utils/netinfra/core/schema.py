@@ -222,17 +222,18 @@ def check_object(obj, schema, host, path, report, scope=INTENT, unknown=True):
     """
     fields = in_scope(schema, scope)
     good = {}
-    for key in obj:
-        if unknown and key not in fields:
-            report.error(host, "%s.%s" % (path, values.printable(str(key))), "unknown key %s" % values.show(str(key)),
-                         unknown_key_fix(key, fields))
-    for key, field in fields.items():
-        value = obj.get(key)
-        where = "%s.%s" % (path, key)
-        if value is None:
-            if field.required:
-                report.error(host, where, "required key '%s' is missing" % key, "set %s to %s" % (key, field.what))
+    # walk the keys the object has (usually fewer than the schema's), then the required ones it lacks:
+    # the fleet validator runs this for every session of every partner
+    for key, value in obj.items():
+        field = fields.get(key)
+        if field is None:
+            if unknown:
+                report.error(host, "%s.%s" % (path, values.printable(str(key))), "unknown key %s" % values.show(str(key)),
+                             unknown_key_fix(key, fields))
             continue
+        if value is None:
+            continue  # not set: a missing required key is reported below
+        where = "%s.%s" % (path, key)
         if field.required and isinstance(value, str) and not value.strip():
             report.error(host, where, "%s is empty" % key, "set %s to %s" % (key, field.what))
             continue
@@ -246,8 +247,23 @@ def check_object(obj, schema, host, path, report, scope=INTENT, unknown=True):
         if not check_value(value, field, host, key, where, report):
             continue
         good[key] = value
+    for key in _required(schema, scope):
+        if obj.get(key) is None:
+            report.error(host, "%s.%s" % (path, key), "required key '%s' is missing" % key,
+                         "set %s to %s" % (key, fields[key].what))
     return good
 
+
+_REQUIRED = {}  # (id(schema), scope) -> (schema, required keys)
+
+
+def _required(schema, scope):
+    key = (id(schema), scope)
+    cached = _REQUIRED.get(key)
+    if cached is None or cached[0] is not schema:
+        cached = (schema, tuple(k for k, f in in_scope(schema, scope).items() if f.required))
+        _REQUIRED[key] = cached
+    return cached[1]
 
 # ---------------------------------------------------------------------------------------------------
 # generated artefacts: argspecs, documentation, role argument specs, markdown tables
@@ -361,10 +377,18 @@ def _md_value(value):
     return "`%s`" % (value,)
 
 
+_DOC_MARKUP = re.compile(r"\b([CI])\(([^()]*)\)")
+
+
+def _markdown_text(text):
+    """Ansible doc markup as Markdown: C(code) -> `code`, I(option) -> *option*."""
+    return _DOC_MARKUP.sub(lambda m: ("`%s`" if m.group(1) == "C" else "*%s*") % m.group(2), text).replace("|", "\\|")
+
+
 def markdown_table(schema, scope=INTENT, prefix=""):
     lines = ["| key | type | required | default | meaning |", "| --- | --- | --- | --- | --- |"]
     for name, kind, required, default, text in markdown_rows(schema, scope, prefix):
-        lines.append("| `%s` | %s | %s | %s | %s |" % (name, kind, required, default, text.replace("|", "\\|")))
+        lines.append("| `%s` | %s | %s | %s | %s |" % (name, kind, required, default, _markdown_text(text)))
     return "\n".join(lines)
 
 

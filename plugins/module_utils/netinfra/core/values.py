@@ -14,6 +14,7 @@ __metaclass__ = type
 import difflib
 import ipaddress
 import re
+import socket
 import unicodedata
 
 # Characters that change how text is shown without being visible: bidi embeddings/overrides/isolates
@@ -22,6 +23,8 @@ INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u2
 # fast paths (the common case, checked at C speed): printable ASCII without blanks at either end
 _SAFE_LINE = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
 _SAFE_TOKEN = re.compile(r"[\x21-\x7e]+")
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_DOTTED_QUAD = re.compile(r"%s(?:\.%s){3}" % (_OCTET, _OCTET))  # exactly what ipaddress accepts for IPv4
 
 
 def type_name(value):
@@ -160,6 +163,8 @@ def parse_ip(value):
     """An ip_address, or None (also for text with blanks around it: that is reported by check_text)."""
     if not isinstance(value, str) or value != value.strip():
         return None
+    if _DOTTED_QUAD.fullmatch(value):  # fast path (15,000 sessions): ipaddress's own parser is slow
+        return ipaddress.IPv4Address(socket.inet_aton(value))
     try:
         return ipaddress.ip_address(value)
     except ValueError:

@@ -178,12 +178,15 @@ def test_a_vault_encrypted_partner_file_loads(inventory):
     assert load(inventory, loader=loader)["partners"]["acme_bank"]["asn"] == 64496
 
 
-def test_a_changed_file_is_read_again(inventory):
+def test_loaded_once_per_process_and_again_on_refresh(inventory):
+    # Ansible asks for the group vars of every host it resolves: the files are read once per process (as
+    # host_group_vars does), and again when the inventory is refreshed (cache=False)
     plugin, loader = VarsModule(), DataLoader()
     assert "acme_bank" in plugin.get_vars(loader, str(inventory), [Group("all")])["partners"]
     (inventory / "partners" / "acme_bank.yml").write_text("acme_bank:\n")
+    assert "acme_bank" in VarsModule().get_vars(DataLoader(), str(inventory), [Group("all")])["partners"]
     with pytest.raises(AnsibleParserError, match="partner acme_bank has no intent"):
-        plugin.get_vars(DataLoader(), str(inventory), [Group("all")])
+        plugin.get_vars(DataLoader(), str(inventory), [Group("all")], cache=False)
 
 
 def test_scan_partner_dir(inventory):

@@ -23,7 +23,7 @@ from ...core import fleet
 from ...core import schema as sch
 from ...core import values
 from ...core.policy import check_waiver
-from ...core.prefixes import MAX_BITS, PrefixError, bogon, describe, longest_match, parse_entry, parse_network
+from ...core.prefixes import MAX_BITS, PrefixError, bogon, describe, longest_match, parse_entry_network, parse_network
 from ..ipsec.schema import DEFAULT_POOL, POOL_VAR
 from . import schema
 
@@ -230,12 +230,11 @@ def _check_accept(ctx, name, good, policy, space, pool):
     for index, entry in enumerate(good.get("accept_prefixes", ())):
         field = "%s[%d]" % (path, index)
         try:
-            item = parse_entry(entry)
+            item, net = parse_entry_network(entry)
         except PrefixError as exc:
             sub = ".%s" % exc.key if isinstance(entry, dict) and exc.key else ""
             ctx.error(host, field + sub, str(exc), exc.fix or "")
             continue
-        net = ipaddress.ip_network(item["prefix"])
         text = describe(item)
         if net.prefixlen == 0:
             ctx.error(host, field, "%s would accept a default route from the partner" % text,
