@@ -73,7 +73,7 @@ def _without(schema, *keys):
     return {k: f for k, f in schema.items() if k not in keys}
 
 
-def role_specs(role_name, role_doc, options, source):
+def role_specs(role_doc, options, source):
     data = {"argument_specs": {"main": dict(role_doc, options=sch.doc_options(options, scope=None, role=True))}}
     return HEADER_YML.format(source=source) + _dump(data)
 
@@ -131,7 +131,7 @@ def artefacts():
         [("DOCUMENTATION", fleet_doc)])
     for feature in (bgp, ipsec):
         source = src % ("bgp" if feature is bgp else "ipsec")
-        specs = role_specs(feature.ROLE_NAME, feature.ROLE_DOC, feature.ROLE, source)
+        specs = role_specs(feature.ROLE_DOC, feature.ROLE, source)
         out["roles/%s/meta/argument_specs.yml" % feature.ROLE_NAME] = specs
         # role defaults hold the role's own variables; fleet variables (ipsec_inside_pool, ...) keep their
         # schema defaults where they are read (filters, validator), so the inventory alone decides them

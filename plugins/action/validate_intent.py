@@ -35,6 +35,7 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.
     has_errors,
     host_var_names,
     policy_var_names,
+    secret_field_names,
     validate_fleet,
 )
 
@@ -54,9 +55,8 @@ ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = dict(
      "allow_empty": {"type": "bool", "default": False}},
     **{name: ({"type": "raw", "aliases": ["policy"]} if name == "bgp_policy" else {"type": "raw"}) for name in POLICY_VARS})
 HOST_KEYS = tuple(host_var_names())
-SECRET_KEYS = frozenset(("password", "psk", "secret", "key"))
+SECRET_KEYS = secret_field_names()  # from the feature schemas: password, psk, key
 # the secrets of a partner (in its sessions and tunnels) that must not sit in clear text in the inventory
-CLEAR_TEXT_KEYS = ("password", "psk", "key")
 VARS_EXTENSIONS = ("", ".yml", ".yaml", ".json")
 IGNORE_LINE = "ignore_patterns = ^partners$"
 
@@ -378,7 +378,7 @@ def _secret_leaves(raw: t.Any, value: t.Any, path: str) -> t.Iterator[tuple[str,
         for key, item in value.items():
             sub = raw.get(key) if isinstance(raw, dict) else None
             child = "%s.%s" % (path, key)
-            if key in CLEAR_TEXT_KEYS and not isinstance(item, (dict, list)):
+            if key in SECRET_KEYS and not isinstance(item, (dict, list)):
                 yield child, str(key), sub, item
             else:
                 yield from _secret_leaves(sub, item, child)
@@ -401,31 +401,29 @@ def clear_text_findings(raw: t.Any, partners: t.Any, vaulted_required: bool, tas
         if not isinstance(partner, dict):
             continue
         raw_partner = raw.get(name) if isinstance(raw, dict) else None
-        for kind in ("sessions", "tunnels"):
-            raw_items = raw_partner.get(kind) if isinstance(raw_partner, dict) else None
-            for path, key, raw_leaf, leaf in _secret_leaves(raw_items, partner.get(kind), "partners.%s.%s" % (name, kind)):
-                origin = secret_origin(leaf, raw_leaf)
-                if origin is None:
-                    continue
-                if origin.path:
-                    where = _show_path(origin.path, [f for _s, f in dirs])
-                    if origin.line_num:
-                        where += " line %d" % origin.line_num
-                    exported = os.path.realpath(origin.path) in sources
-                else:
-                    where = "the inventory source %s" % origin.description
-                    exported = True
-                fix = ("encrypt it: an inline !vault value (ansible-vault encrypt_string), or a variable in an ansible-vault "
-                       "encrypted file such as group_vars/all/vault.yml; or take it from a lookup")
-                if exported:
-                    fix += ("; an exported inventory (AWX, Semaphore) holds the values of vault-encrypted files decrypted, "
-                            "inline !vault values stay encrypted")
-                if not vaulted_required:
-                    fix += " (netinfra_policy.secrets_must_be_vaulted: true makes this an error)"
-                file = partner_files.get(name) if isinstance(partner_files, dict) else ""
-                findings.append(Finding(
-                    "partners", path, "the %s is given in clear text in %s (not from ansible-vault or a lookup)"
-                    % (key, where), fix, severity, file=file if isinstance(file, str) else ""))
+        for path, key, raw_leaf, leaf in _secret_leaves(raw_partner, partner, "partners.%s" % name):
+            origin = secret_origin(leaf, raw_leaf)
+            if origin is None:
+                continue
+            if origin.path:
+                where = _show_path(origin.path, [f for _s, f in dirs])
+                if origin.line_num:
+                    where += " line %d" % origin.line_num
+                exported = os.path.realpath(origin.path) in sources
+            else:
+                where = "the inventory source %s" % origin.description
+                exported = True
+            fix = ("encrypt it: an inline !vault value (ansible-vault encrypt_string), or a variable in an ansible-vault "
+                   "encrypted file such as group_vars/all/vault.yml; or take it from a lookup")
+            if exported:
+                fix += ("; an exported inventory (AWX, Semaphore) holds the values of vault-encrypted files decrypted, "
+                        "inline !vault values stay encrypted")
+            if not vaulted_required:
+                fix += " (netinfra_policy.secrets_must_be_vaulted: true makes this an error)"
+            file = partner_files.get(name) if isinstance(partner_files, dict) else ""
+            findings.append(Finding(
+                "partners", path, "the %s is given in clear text in %s (not from ansible-vault or a lookup)"
+                % (key, where), fix, severity, file=file if isinstance(file, str) else ""))
     return findings
 
 

@@ -65,9 +65,6 @@ class Report:
     def warning(self, host, field, message, fix=""):
         self.findings.append(Finding(host, field, message, fix, WARNING))
 
-    def add(self, host, field, message, fix="", severity=ERROR):
-        self.findings.append(Finding(host, field, message, fix, severity))
-
 
 def _natural(text):
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text)]
@@ -79,10 +76,6 @@ def sort_key(finding):
 
 def has_errors(findings):
     return any(f.severity == ERROR for f in findings)
-
-
-def errors(findings):
-    return [f for f in findings if f.severity == ERROR]
 
 
 def format_findings(findings, changed_nothing="no device was changed"):

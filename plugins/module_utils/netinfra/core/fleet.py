@@ -101,6 +101,24 @@ def host_var_names(features=None):
     return names
 
 
+def secret_field_names(features=None):
+    """The names of every secret field in the features' partner intent (password, psk, key, ...)."""
+    names = set()
+
+    def walk(fields):
+        for key, field in fields.items():
+            if field.secret:
+                names.add(key)
+            element = field.element_field()
+            for sub in (field.fields, element.fields if element is not None else None):
+                if sub:
+                    walk(sub)
+
+    for feature in registered(features):
+        walk(feature.partner_fields)
+    return frozenset(names)
+
+
 def policy_var_names(features=None):
     """Every fleet policy variable (``netinfra_policy`` and each feature's)."""
     names = ["netinfra_policy"]
@@ -151,27 +169,30 @@ class FleetContext:
             return None
         return path, host
 
+    def policy_mapping(self, name, fields):
+        """The effective value of the fleet policy variable ``name`` (a mapping of ``fields``): its
+        schema defaults with the checked values of the variable applied; problems are reported."""
+        value = self.policy_vars.get(name)
+        effective = sch.defaults(fields)
+        if value is not None:
+            if not isinstance(value, dict):
+                self.error("policy", name, "%s is %s, expected a mapping" % (name, values.type_name(value)),
+                           "make %s a mapping of the keys %s" % (name, ", ".join(sorted(fields))))
+            else:
+                effective.update(sch.check_object(value, fields, "policy", name, self.report))
+        self.policy[name] = effective
+        return effective
+
     def hostvars(self, host):
         value = self.devices.get(host)
         return value if isinstance(value, dict) else {}
-
-    def device_hint(self, name, candidates=None):
-        return values.suggest(name, candidates if candidates is not None else self.devices)
 
     def is_production(self):
         return self.environment == "production"
 
 
 def _check_netinfra_policy(ctx):
-    value = ctx.policy_vars.get("netinfra_policy")
-    effective = {k: f.default for k, f in NETINFRA_POLICY.items()}
-    if value is not None:
-        if not isinstance(value, dict):
-            ctx.error("policy", "netinfra_policy", "netinfra_policy is %s, expected a mapping" % values.type_name(value),
-                      "make netinfra_policy a mapping of %s" % ", ".join(sorted(NETINFRA_POLICY)))
-        else:
-            effective.update(sch.check_object(value, NETINFRA_POLICY, "policy", "netinfra_policy", ctx.report))
-    ctx.policy["netinfra_policy"] = effective
+    effective = ctx.policy_mapping("netinfra_policy", NETINFRA_POLICY)
     ctx.environment = effective["environment"]
     ctx.secrets_must_be_vaulted = effective["secrets_must_be_vaulted"]
 

@@ -61,14 +61,14 @@ class Field:
     """
 
     __slots__ = ("types", "what", "description", "required", "default", "choices", "low", "high", "zero_ok",
-                 "fields", "elements", "secret", "text", "max_len", "scope", "unit", "doc_type", "aliases",
+                 "fields", "elements", "secret", "text", "max_len", "scope", "unit", "doc_type",
                  "_py", "_element")
     _ARGS = ("types", "what", "description", "required", "default", "choices", "low", "high", "zero_ok",
-             "fields", "elements", "secret", "text", "max_len", "scope", "unit", "doc_type", "aliases")
+             "fields", "elements", "secret", "text", "max_len", "scope", "unit", "doc_type")
 
     def __init__(self, types, what="", description="", required=False, default=None, choices=None, low=None,
                  high=None, zero_ok=False, fields=None, elements=None, secret=False, text=None, max_len=None,
-                 scope=BOTH, unit="", doc_type=None, aliases=()):
+                 scope=BOTH, unit="", doc_type=None):
         self.types = (types,) if isinstance(types, str) else tuple(types)
         for name in self.types:
             if name not in _PY:
@@ -93,7 +93,6 @@ class Field:
         self.scope = scope
         self.unit = unit
         self.doc_type = doc_type
-        self.aliases = tuple(aliases)
         py = ()
         for name in self.types:
             py += _PY[name]
@@ -119,10 +118,6 @@ class Field:
         if len(self.types) == 1 and self.types[0] in _ANSIBLE:
             return _ANSIBLE[self.types[0]]
         return "raw"
-
-    @property
-    def py_types(self):
-        return self._py
 
     def element_field(self):
         return self._element

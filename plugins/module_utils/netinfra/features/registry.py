@@ -21,6 +21,7 @@ from ..core.fleet import (  # noqa: F401  # pylint: disable=unused-import
     host_var_names,
     policy_var_names,
     registered,
+    secret_field_names,
     validate_fleet,
 )
 from ..core.findings import ERROR, WARNING, Finding, format_findings, has_errors  # noqa: F401  # pylint: disable=unused-import

@@ -46,19 +46,6 @@ class _Device:
 # policy, ASNs
 
 
-def _check_policy(ctx):
-    value = ctx.policy_vars.get("bgp_policy")
-    effective = sch.defaults(schema.POLICY)
-    if value is not None:
-        if not isinstance(value, dict):
-            ctx.error("policy", "bgp_policy", "bgp_policy is %s, expected a mapping" % values.type_name(value),
-                      "make bgp_policy a mapping of the keys %s" % ", ".join(sorted(schema.POLICY)))
-        else:
-            effective.update(sch.check_object(value, schema.POLICY, "policy", "bgp_policy", ctx.report))
-    ctx.policy["bgp_policy"] = effective
-    return effective
-
-
 def check_asn(value, host, field, report, whose):
     """False when the ASN cannot be used at all."""
     if value == 0:
@@ -558,7 +545,7 @@ def _others(items, me, shown=3):
 
 
 def validate(ctx):
-    policy = _check_policy(ctx)
+    policy = ctx.policy_mapping("bgp_policy", schema.POLICY)
     bgp_hosts = _check_devices(ctx)
     space = OurSpace(bgp_hosts)
     ctx.facts["bgp.space"] = space

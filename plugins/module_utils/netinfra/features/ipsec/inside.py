@@ -32,11 +32,12 @@ def tunnel_name(tunnel):
 
 
 def pool_args(pool=None, prefixlen=None):
-    """``(pool, prefixlen)`` with the schema's defaults for unset values (None or ''), and a prefix
-    length given as text (``-e ipsec_inside_prefixlen=31``) as a number."""
-    if pool is None or pool == "":
+    """``(pool, prefixlen)`` of the ``ipsec_inside_pool``/``ipsec_inside_prefixlen`` variables, as the
+    validator and the filters read them: the schema's defaults when unset (None), a prefix length given
+    as text (``-e ipsec_inside_prefixlen=31``) as a number; anything else as given (checked by InsidePool)."""
+    if pool is None:
         pool = DEFAULT_POOL
-    if prefixlen is None or prefixlen == "":
+    if prefixlen is None:
         prefixlen = DEFAULT_PREFIXLEN
     if isinstance(prefixlen, str) and prefixlen.strip().isdigit():
         prefixlen = int(prefixlen)

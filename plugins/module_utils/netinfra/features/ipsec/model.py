@@ -16,7 +16,6 @@ import datetime
 import ipaddress
 import re
 
-from ...core.policy import parse_date
 from . import schema
 from .inside import (
     _address,
@@ -101,14 +100,6 @@ def _expires(value):
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value).strip()
-
-
-def parse_expires(value):
-    """A ``datetime.date`` from a YAML date or a ``YYYY-MM-DD`` string; ``ValueError`` otherwise."""
-    try:
-        return parse_date(value)
-    except ValueError:
-        raise ValueError("expires %r is not a date like 2027-03-31" % (value,)) from None
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from ...core.policy import check_waiver
 from ...core.prefixes import PrefixError, parse_network
 from ...core.secrets import MASK
 from . import schema
-from .inside import InsideError, InsidePool, if_id, inside_addresses
+from .inside import InsideError, InsidePool, if_id, inside_addresses, pool_args
 from .model import TUNNEL_NAME_RE, connection_name, parse_duration, partner_of
 from .policy import check_policy, check_proposals
 
@@ -73,14 +73,8 @@ def _check_settings(ctx):
         elif problem.key and message.startswith(field + " "):
             message = problem.key + message[len(field):]
         ctx.error("policy", field, message, problem.fix or "")
-    inside_pool = ctx.policy_vars.get("ipsec_inside_pool")
-    inside_prefixlen = ctx.policy_vars.get("ipsec_inside_prefixlen")
-    if isinstance(inside_prefixlen, str) and inside_prefixlen.strip().isdigit():
-        inside_prefixlen = int(inside_prefixlen)
-    if inside_prefixlen is None:
-        inside_prefixlen = schema.DEFAULT_PREFIXLEN
-    if inside_pool is None:
-        inside_pool = schema.DEFAULT_POOL
+    inside_pool, inside_prefixlen = pool_args(ctx.policy_vars.get("ipsec_inside_pool"),
+                                              ctx.policy_vars.get("ipsec_inside_prefixlen"))
     if isinstance(inside_prefixlen, bool) or inside_prefixlen not in schema.PREFIXLENS:
         ctx.error("policy", "ipsec_inside_prefixlen", "ipsec_inside_prefixlen %s is not 30 or 31"
                   % values.show(inside_prefixlen), "use 30 (default) or 31")
