@@ -824,8 +824,10 @@ def test_tunnel_secrets_never_appear_in_findings():
     assert "ZZZZZ" not in text and "ANOTHER-S3CRET-VALUE" not in text and "pks" in text
 
 
-def test_large_fleet_with_tunnels_is_fast():
-    import time
+def test_large_fleet_with_tunnels_stays_linear():
+    # speed is measured in benchmarks/validate_bench.py, not asserted against a clock here (a loaded
+    # machine made a 2 s limit flaky); what made it quadratic - every shared-ASN warning listing all
+    # 2,000 partners - is checked instead: a warning names at most a few others
     devices = {"gw%d" % i: {"netinfra_platform": "linux"} for i in range(500)}
     partners = {"p%d" % i: {"asn": 64496, "accept_prefixes": ["11.%d.%d.0/24" % (i // 250, i % 250)], "max_prefixes": 10,
                             "sessions": [],
@@ -834,10 +836,10 @@ def test_large_fleet_with_tunnels_is_fast():
                                          "auth": {"psk": PSK}, "inside": "169.254.%d.%d/30" % (1 + i // 32, (i % 32) * 8 + k * 4)}
                                         for k in range(2)]}
                 for i in range(2000)}
-    start = time.perf_counter()
     findings = validate_fleet(partners, devices)
-    assert time.perf_counter() - start < 2.0
     assert [f for f in findings if f.severity == ERROR] == []
+    shared = [f for f in findings if f.field.endswith(".asn")]
+    assert len(shared) == 2000 and max(len(f.message) for f in shared) < 200, shared[0]
 
 
 # --- devices and policy -----------------------------------------------------------------------------
@@ -917,8 +919,8 @@ def test_inputs_not_modified():
     assert (partners, devices) == before
 
 
-def test_large_fleet_is_fast():
-    import time
+def test_large_fleet_validates_clean_and_leaves_the_intent_alone():
+    # speed: benchmarks/validate_bench.py (no wall-clock limit in a unit test)
     devices = {"edge%d" % i: {"netinfra_platform": "frr",
                               "bgp": {"asn": 65000, "router_id": "10.0.%d.%d" % (i // 250, i % 250 + 1),
                                       "announce": ["100.64.%d.0/24" % (i % 250)]}} for i in range(1000)}
@@ -928,10 +930,10 @@ def test_large_fleet_is_fast():
                                           "peer_address": "172.16.%d.%d" % (i // 50, (i % 50) * 4 + s),
                                           "local_address": "172.31.0.1", "password": "x"} for s in range(3)]}
                 for i in range(500)}
-    start = time.perf_counter()
+    before = copy.deepcopy((partners, devices))
     findings = validate_fleet(partners, devices)
-    assert time.perf_counter() - start < 2.0
     assert not [f for f in findings if f.severity == ERROR]
+    assert (partners, devices) == before
 
 
 @pytest.mark.parametrize("value", [0, 121, 65535])
