@@ -1,0 +1,62 @@
+"""devices/service.Daemon against a real process (a backgrounded ``sleep``) and its pidfile."""
+
+import os
+import subprocess
+
+import pytest
+
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.linux import HostError, LinuxHost
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.service import Daemon, wait_for_file
+
+
+def run(argv):
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+@pytest.fixture
+def daemon(tmp_path):
+    pidfile = tmp_path / "sleep.pid"
+    argv = ["sh", "-c", "sleep 300 >/dev/null 2>&1 & echo $! > %s" % pidfile]
+    d = Daemon(LinuxHost(run), "sleep", argv, str(pidfile), use_systemd=False, timeout=30)
+    yield d
+    pid = d.pid()
+    if pid:
+        os.kill(pid, 15)
+
+
+def test_start_stop_roundtrip(daemon):
+    assert daemon.pid() is None
+    assert daemon.start() is True
+    pid = daemon.pid()
+    assert pid and os.path.exists("/proc/%d" % pid)
+    assert daemon.start() is False, "a running daemon must not be started twice"
+    assert daemon.stop() is True
+    assert daemon.pid() is None
+    assert daemon.stop() is False
+
+
+def test_stale_pidfile_of_another_process_is_not_trusted(daemon, tmp_path):
+    # our own pid: a live process whose comm is not "sleep"
+    (tmp_path / "sleep.pid").write_text("%d\n" % os.getpid())
+    assert daemon.pid() is None
+    with pytest.raises(HostError, match="not running"):
+        daemon.signal(15)
+
+
+def test_garbage_pidfile(daemon, tmp_path):
+    (tmp_path / "sleep.pid").write_text("not-a-pid\n")
+    assert daemon.pid() is None
+
+
+def test_start_failure_names_the_daemon(tmp_path):
+    d = Daemon(LinuxHost(run), "sleep", ["true"], str(tmp_path / "none.pid"), use_systemd=False, timeout=0.2)
+    with pytest.raises(HostError, match="sleep did not start"):
+        d.start()
+
+
+def test_wait_for_file(tmp_path):
+    path = tmp_path / "dump.json"
+    assert wait_for_file(str(path), 0, timeout=0.1) is False
+    path.write_text("{}")
+    assert wait_for_file(str(path), 0, timeout=0.1) is True
