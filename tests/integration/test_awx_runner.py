@@ -222,6 +222,15 @@ def test_validate(awx, secrets):
     assert_no_secret(job, secrets)
 
 
+def test_onboard_refuses_a_device_that_does_not_serve_the_partner(awx, secrets):
+    pdd, _, _ = awx
+    job = runner(pdd, "onboard-wrong-device", "playbooks/partner_onboard.yml", {"partner": PARTNER, "device": "p2"})
+    assert job.rc != 0 and job.status == "failed", job.stdout
+    assert job.count("changed") == {} and sum(job.count("failures").values()) == 1, job.stats
+    assert "device p2 does not serve partner acme_bank (its devices: edge1)" in job.stdout
+    assert_no_secret(job, secrets)
+
+
 def test_onboard_check_then_apply(awx, secrets):
     pdd, _, _ = awx
     assert "203.0.113.2" not in vtysh("show running-config")
@@ -236,7 +245,8 @@ def test_onboard_check_then_apply(awx, secrets):
     assert "203.0.113.2" not in vtysh("show running-config"), "check mode touched the router"
     assert_no_secret(check, secrets)
 
-    apply = runner(pdd, "onboard", "playbooks/partner_onboard.yml", {"partner": PARTNER})
+    # survey answers: partner and device (the Device question narrows the run to one device)
+    apply = runner(pdd, "onboard", "playbooks/partner_onboard.yml", {"partner": PARTNER, "device": "edge1"})
     assert (apply.rc, apply.status) == (0, "successful"), apply.stdout
     assert apply.count("failures") == {} and apply.count("changed") == {"edge1": 1}, apply.stats
     summary = json.loads(vtysh("show bgp summary json"))
