@@ -8,6 +8,7 @@ MOLECULE_SCENARIOS ?=
 export MOLECULE_SCENARIOS
 
 .PHONY: help setup sanity lint unit molecule test demo generate
+.PHONY: runner ee release docs
 
 help:
 	@echo "make setup     - apt packages, .venv (Python >= 3.12), collection path (scripts/setup.sh)"
@@ -16,8 +17,12 @@ help:
 	@echo "make sanity    - ansible-test sanity on a copy under ansible_collections/paynet/netinfra"
 	@echo "make lint      - ansible-lint --profile production, antsibull-changelog lint"
 	@echo "make molecule  - molecule test (MOLECULE_SCENARIOS='a b' to pick scenarios)"
-	@echo "make test      - setup + unit + sanity + lint + molecule, with a timing summary"
+	@echo "make test      - setup + unit + sanity + lint + molecule + runner + ee + release + docs, timed"
 	@echo "make demo      - setup + lab up + onboard partner acme_bank (check, then apply)"
+	@echo "make runner    - playbooks through ansible-runner as AWX runs them, on lab awx-runner"
+	@echo "make ee        - ansible-builder create + introspect (meta/execution-environment.yml)"
+	@echo "make release   - changelog lint, tarball build + listing, galaxy-importer"
+	@echo "make docs      - antsibull-docs lint + the docs site (build/docs/build/html)"
 
 setup:
 	@bash scripts/setup.sh
@@ -37,9 +42,22 @@ lint:
 molecule:
 	@bash scripts/molecule.sh
 
-# setup, unit, sanity, lint, molecule: in that order, stop at the first failure.
+runner:
+	@bash scripts/runner.sh
+
+ee:
+	@bash scripts/ee.sh
+
+release:
+	@bash scripts/release.sh
+
+docs:
+	@bash scripts/docs.sh
+
+# setup, unit, sanity, lint, molecule, then the release branch's stages: in that order, stop at the
+# first failure.
 test:
-	@bash scripts/test.sh setup unit sanity lint molecule
+	@bash scripts/test.sh setup unit sanity lint molecule runner ee release docs
 
 demo: setup
 	@bash scripts/demo.sh

@@ -29,7 +29,7 @@ rsync -a --delete --delete-excluded --filter="P /tests/output/" \
   --exclude /.git/ --exclude /.venv/ --exclude /.collections/ --exclude /.ansible/ \
   --exclude /.lab/ --exclude /tests/output/ --exclude /build/ --exclude /benchmarks/results/ \
   --exclude __pycache__/ --exclude '*.pyc' --exclude .pytest_cache/ --exclude '/*.tar.gz' \
-  --exclude /.cache/ --exclude /collections/ \
+  --exclude /.cache/ --exclude /collections/ --exclude /.venv-tools/ \
   ./ "$dest/"
 
 # Collection dependencies (galaxy.yml) must sit beside us in the same

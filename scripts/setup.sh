@@ -195,6 +195,31 @@ setup_venv() {
   printf '%s\n' "$want" >"$stamp"
 }
 
+# ------------------------------------------------- release tools venv ----
+# galaxy-importer, ansible-builder and antsibull-docs (+ Sphinx, myst-parser) bring their own
+# ansible-core/ansible-lint/Sphinx versions: they live in a separate venv, .venv-tools
+# (requirements-tools.txt + constraints-tools.txt), so they never change a pin of .venv.
+# A real directory (never a symlink to another checkout's), skipped when the hash still matches.
+setup_tools_venv() {
+  local tools="$REPO_ROOT/.venv-tools" stamp want py
+  if [[ ! -x "$tools/bin/python" ]] || ! py_ok "$tools/bin/python"; then
+    py=$(find_python) || die "Python >= 3.12 not found for .venv-tools"
+    rm -rf "$tools"
+    log "tools venv: creating $tools with $py"
+    "$py" -m venv "$tools"
+  fi
+  stamp="$tools/.netinfra-requirements.sha256"
+  want=$( { "$tools/bin/python" -V 2>&1; cat requirements-tools.txt constraints-tools.txt; } | sha256sum | cut -d' ' -f1)
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    log "tools venv: requirements unchanged, skipping pip"
+    return 0
+  fi
+  log "tools venv: installing requirements-tools.txt with constraints-tools.txt"
+  "$tools/bin/python" -m pip install -q -r requirements-tools.txt -c constraints-tools.txt </dev/null
+  "$tools/bin/python" -m pip check >&2
+  printf '%s\n' "$want" >"$stamp"
+}
+
 # ---------------------------------------------------- collection tree ----
 setup_collection_path() {
   local parent="$REPO_ROOT/.collections/ansible_collections/$COLLECTION_NAMESPACE"
@@ -251,6 +276,7 @@ main() {
   local start=$SECONDS
   install_apt_packages
   setup_venv
+  setup_tools_venv
   setup_collection_path
   setup_get_pip_standin
   log "setup done in $((SECONDS - start)) s"

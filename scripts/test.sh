@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (`make test`, .ci/run):
-#   setup -> unit -> sanity -> lint -> molecule
+#   setup -> unit -> sanity -> lint -> molecule -> runner -> ee -> release -> docs
 # Stops at the first failing stage and always prints a summary with the
 # wall time of each stage.
 # Usage: scripts/test.sh [stage ...]   (default: all stages, in that order)
@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
 
-ALL_STAGES=(setup unit sanity lint molecule)
+ALL_STAGES=(setup unit sanity lint molecule runner ee release docs)
 stages=("$@")
 ((${#stages[@]})) || stages=("${ALL_STAGES[@]}")
 for s in "${stages[@]}"; do
