@@ -163,7 +163,7 @@ def awx(lab, tmp_path_factory):
         "ANSIBLE_FORCE_COLOR": "False", "ANSIBLE_HOST_KEY_CHECKING": "False",
     }))
     (pdd / "env" / "settings").write_text(yaml.safe_dump({"job_timeout": 600, "pexpect_timeout": 30}))
-    return pdd, sync_env, exported
+    return {"pdd": pdd, "exported": exported}
 
 
 class Job:
@@ -206,13 +206,13 @@ def assert_no_secret(job: Job, secrets: list[str]) -> None:
 
 
 def test_inventory_sync_stores_no_secret(awx, secrets):
-    _, _, exported = awx
+    exported = awx["exported"]
     assert not [s for s in secrets if s in exported], "the inventory sync exported a decrypted secret"
     assert "\"vault_bgp_passwords\":" not in exported  # referenced by the partner files, never defined
 
 
 def test_validate(awx, secrets):
-    pdd, _, _ = awx
+    pdd = awx["pdd"]
     job = runner(pdd, "validate", "playbooks/validate.yml")
     assert (job.rc, job.status) == (0, "successful"), job.stdout
     assert job.count("failures") == {} and job.count("changed") == {}
@@ -223,7 +223,7 @@ def test_validate(awx, secrets):
 
 
 def test_onboard_refuses_a_device_that_does_not_serve_the_partner(awx, secrets):
-    pdd, _, _ = awx
+    pdd = awx["pdd"]
     job = runner(pdd, "onboard-wrong-device", "playbooks/partner_onboard.yml", {"partner": PARTNER, "device": "p2"})
     assert job.rc != 0 and job.status == "failed", job.stdout
     assert job.count("changed") == {} and sum(job.count("failures").values()) == 1, job.stats
@@ -232,7 +232,7 @@ def test_onboard_refuses_a_device_that_does_not_serve_the_partner(awx, secrets):
 
 
 def test_onboard_check_then_apply(awx, secrets):
-    pdd, _, _ = awx
+    pdd = awx["pdd"]
     assert "203.0.113.2" not in vtysh("show running-config")
 
     check = runner(pdd, "onboard-check", "playbooks/partner_onboard.yml", {"partner": PARTNER}, check=True)
