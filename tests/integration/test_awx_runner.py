@@ -201,6 +201,10 @@ def assert_no_secret(job: Job, secrets: list[str]) -> None:
               for p in job.dir.rglob("*") if p.is_file()}
     assert {"stdout", "command", "status", "rc"} <= set(places), sorted(places)
     assert any(name.startswith("job_events/") for name in places)
+    # what AWX writes for the job besides the credentials' own files (env/passwords, env/ssh_key)
+    pdd = job.dir.parents[1]
+    for name in ("extravars", "envvars", "cmdline", "settings"):
+        places["env/" + name] = (pdd / "env" / name).read_text()
     leaked = sorted({name for name, text in places.items() for s in secrets if s in text})
     assert not leaked, "a lab vault secret appears in the job's artifacts: %s" % leaked
 
