@@ -67,8 +67,9 @@ RUN_ANSIBLE_LINT = True
 RUN_FLAKE8 = False
 CFG
 rc=0
-GALAXY_IMPORTER_CONFIG="$cfg" PATH="$TOOLS:$PATH" "$TOOLS/python" -m galaxy_importer.main "$tarball" \
-  >"$stage/importer.log" 2>&1 </dev/null || rc=$?
+# (in $stage: the importer writes importer_result.json into its working directory)
+(cd "$stage" && GALAXY_IMPORTER_CONFIG="$cfg" PATH="$TOOLS:$PATH" "$TOOLS/python" -m galaxy_importer.main "$tarball" \
+  >"$stage/importer.log" 2>&1 </dev/null) || rc=$?
 cat "$stage/importer.log"
 ((rc == 0)) || die "galaxy-importer failed (exit $rc)"
 grep -q "Importer processing completed successfully" "$stage/importer.log" || die "galaxy-importer did not complete"
