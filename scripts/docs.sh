@@ -37,7 +37,8 @@ chmod og-w "$site/rst"
 guides="$site/rst/guides"
 mkdir -p "$guides"
 cp docs/*.md "$guides/"
-cp README.md "$guides/readme.md"
+# README's links into docs/ point at the sibling guides in the site
+sed -E 's#\]\(docs/([A-Za-z0-9_-]+\.md)#](\1#g' README.md >"$guides/readme.md"
 cp CHANGELOG.md "$guides/changelog.md"
 {
   printf 'Guides\n======\n\n.. toctree::\n   :maxdepth: 1\n\n   readme\n'
