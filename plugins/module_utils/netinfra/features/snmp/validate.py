@@ -302,7 +302,9 @@ def validate(ctx):
 
 
 def count(ctx):
-    return {"snmp_agents": sum(1 for v in ctx.devices.values() if isinstance(v, dict) and v.get("snmp") is not None)}
+    """{"snmp_agents": N} when the fleet has agents (a fleet without SNMP keeps its summary as it was)."""
+    agents = sum(1 for v in ctx.devices.values() if isinstance(v, dict) and v.get("snmp") is not None)
+    return {"snmp_agents": agents} if agents else {}
 
 
 def device_view(config, device=fleet.ONE_DEVICE):

@@ -256,12 +256,11 @@ class NetSnmp(Backend):
 
     def realised(self, plan):
         if not plan.payload["start"]:
-            return None
-        # snmpd turns createUser lines into usmUser lines when it starts
-        def settled():
-            return "createUser" not in (_read(PERSISTENT) or "")
-        wait_until(settled, bool, self.timeout, interval=0.1)
-        again = self.plan(self.gather())
+            again = self.plan(self.gather())
+        else:
+            # snmpd turns the createUser lines into usmUser lines (and writes its engineID) while it starts:
+            # poll until the file it wrote reads back as the intent (never one read of a half-written file)
+            again = wait_until(lambda: self.plan(self.gather()), lambda p: not p.changed, self.timeout, interval=0.2)
         if again.changed:
             return "after the change the device still differs from the intent: %s" % "; ".join(again.commands)
         return None
@@ -379,3 +378,37 @@ def run(run_command, config, state, check_mode=False, frr_restart=False, verify=
 
 
 __all__ = ["NetSnmp", "SnmpError", "StepFailed", "gather", "run"]
+
+
+def status(run_command, config, timeout=10):
+    """Health of the agent against ``config`` without changing anything: snmpd runs, every user's keys
+    are the intended ones (localized-key comparison), snmpd.conf is the rendered one, each polling user
+    gets sysName, the AgentX subagents are connected. Returns (healthy, report)."""
+    snmp = NetSnmp(run_command, config, "replaced", frr_restart=True, verify=True, timeout=timeout)
+    current = snmp.gather()
+    problems = []
+    if not current["running"]:
+        problems.append("snmpd is not running")
+    try:
+        plan = snmp.plan(current)
+        drift = plan.commands
+    except (SnmpError, ValueError) as exc:
+        drift = [snmp.mask(str(exc))]
+    if drift:
+        problems.append("the agent differs from the intent: %s" % "; ".join(drift))
+    answering = []
+    if current["running"]:
+        for user in snmp.agent.users:
+            if not user.get("group") or not snmp.agent.listen:
+                continue
+            rc, text = snmp.snmpget(user, render.SYSNAME_OID)
+            if rc == 0:
+                answering.append(user["name"])
+            else:
+                problems.append("user %s gets no answer for sysName: %s" % (user["name"], snmp.mask(text).strip()))
+    subagents = agentx_sessions() if snmp.agent.agentx else None
+    if snmp.agent.agentx and (subagents or 0) < 2:
+        problems.append("FRR's AgentX subagents are not connected (%d of 2)" % (subagents or 0))
+    report = {"running": current["running"], "engine_id": parse.Persistent(current["persistent"]).engine_id,
+              "users_answering": answering, "agentx_subagents": subagents, "problems": problems}
+    return not problems, report
