@@ -61,8 +61,7 @@ ARGUMENT_SPEC = argspec(schema.STATUS)
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, required_if=[("fail_on_unhealthy", True, ("config",))],
-                           supports_check_mode=True)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
 
     def run_command(argv):
         return module.run_command(argv, environ_update={"LC_ALL": "C"})
