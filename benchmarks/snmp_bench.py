@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, paynet network infrastructure team
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -41,7 +40,7 @@ ENV = dict(benchlib.ENV)
 
 def key(n=28):
     alphabet = string.ascii_letters + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(n))
+    return "".join(secrets.choice(alphabet) for _i in range(n))
 
 
 def config(n, keys):
@@ -125,8 +124,8 @@ def main():
     results = {}
     try:
         for n in args.users:
-            keys = [(key(), key()) for _ in range(n)]
-            rotated = [(a, key()) for a, _b in keys]
+            keys = [(key(), key()) for _i in range(n)]
+            rotated = [(auth, key()) for auth, _priv in keys]
             all_keys = [k for pair in keys + rotated for k in pair]
             reset_agent(args.name)
             r = {"apply": run(args.name, inv, config(n, keys), all_keys)}

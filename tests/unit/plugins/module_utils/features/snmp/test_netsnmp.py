@@ -99,7 +99,7 @@ class FakeDevice:
 
     def __init__(self, monkeypatch, conf, persistent, running=True):
         self.files = {backend.CONF: conf, backend.PERSISTENT: persistent}
-        monkeypatch.setattr(backend, "_read", lambda path: self.files.get(path))
+        monkeypatch.setattr(backend, "_read", self.files.get)
         self.running = running
 
 

@@ -100,8 +100,8 @@ def test_v2c_outside_pci_needs_a_dated_exception():
     assert not errors(found)
     assert any(f.severity == "warning" and "CHG-1234" in f.message and "2027-03-31" in f.message for f in found)
     expired = dict(waiver, expires="2026-01-31")
-    assert any(f == "snmp.v2c_exception.expires" for f, _m in errors(fleet(changed(pci_scope=False, communities=community,
-                                                                                    v2c_exception=expired))))
+    expired_findings = errors(fleet(changed(pci_scope=False, communities=community, v2c_exception=expired)))
+    assert any(f == "snmp.v2c_exception.expires" for f, _m in expired_findings)
     assert any(f == "snmp.v2c_exception" for f, _m in errors(fleet(changed(v2c_exception=waiver))))
     assert "Lab-community-0001" not in repr(found)
 
