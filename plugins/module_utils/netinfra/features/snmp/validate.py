@@ -139,7 +139,7 @@ def _check_users(ctx, host, snmp, users, policy, groups):
                       "add it to snmp.groups or use one of %s" % (", ".join(sorted(groups)) or "(no groups defined)"))
 
 
-def _check_views(ctx, host, views_in, agentx):
+def _check_views(ctx, host, views_in):
     names = {}
     for index, view in enumerate(views_in):
         where = "snmp.views[%d]" % index
@@ -161,7 +161,6 @@ def _check_views(ctx, host, views_in, agentx):
                               "add %s to the view's excluded list" % table)
         if "name" in view:
             names[view["name"]] = lists
-    del agentx
     return names
 
 
@@ -233,7 +232,7 @@ def _check_device(ctx, host, value, policy, facing, nets):
     view_names = _check_names(ctx, host, "snmp.views", views, "view")
     group_names = _check_names(ctx, host, "snmp.groups", groups, "group")
     _check_users(ctx, host, snmp, users, policy, group_names)
-    _check_views(ctx, host, views, snmp.get("agentx"))
+    _check_views(ctx, host, views)
     for index, group in enumerate(groups):
         for key in ("read_view", "write_view"):
             view = group.get(key)

@@ -28,7 +28,7 @@ import shutil
 import tempfile
 
 from ....core.secrets import MASK, mask_text
-from ....core.transaction import Backend, Plan, StepFailed, diff_of, run as run_transaction, wait_until
+from ....core.transaction import Backend, Plan, diff_of, run as run_transaction, wait_until
 from ....devices.linux import HostError, LinuxHost
 from ....devices.service import Daemon
 from ..frr_agentx.backend import FrrAgentx
@@ -86,7 +86,7 @@ class NetSnmp(Backend):
     refused = "snmpd refused the change"
     not_restored = "snmpd's files still differ"
 
-    def __init__(self, run_command, config, state, frr_restart=False, verify=True, timeout=30, root="/"):
+    def __init__(self, run_command, config, state, frr_restart=False, verify=True, timeout=30):
         self.host = LinuxHost(run_command)
         self.agent = Agent(config or {})
         self.state = state
@@ -97,7 +97,6 @@ class NetSnmp(Backend):
         self.frr = FrrAgentx(self.host, timeout=max(60, timeout)) if self.agent.agentx and state != "deleted" else None
         self.secrets = self.agent.secrets()
         self._snap = None
-        del root
 
     # -- gather / plan ---------------------------------------------------------------------------------
     def gather(self):
@@ -299,10 +298,9 @@ class NetSnmp(Backend):
                 fh.write("mibs :\ndefVersion 3\ndefSecurityLevel authPriv\ndefSecurityName %s\n"
                          "defAuthType %s\ndefAuthPassphrase %s\ndefPrivType %s\ndefPrivPassphrase %s\n"
                          % (user["name"], user["auth"], user["auth_key"], NETSNMP_PRIV[user["priv"]], user["priv_key"]))
-            env_run = self.host.run
             argv = ["env", "SNMPCONFPATH=%s" % directory, "snmpget", "-On", "-t", "1", "-r", "1",
                     render.udp_address(self.agent.listen[0]), oid]
-            rc, out, err = env_run(argv)
+            rc, out, err = self.host.run(argv)
             return rc, (out or "") + (err or "")
         finally:
             shutil.rmtree(directory, ignore_errors=True)
@@ -357,16 +355,9 @@ def gather(run_command, frr=False):
         users.append(user)
     config["users"] = users
     host = LinuxHost(run_command)
-    return {"gathered": mask_text_config(config), "engine_id": persistent.engine_id,
+    return {"gathered": config, "engine_id": persistent.engine_id,
             "running": snmpd_daemon(host).running(),
             "agentx_subagents": agentx_sessions() if frr or config.get("agentx") else None}
-
-
-def mask_text_config(config):
-    """Pass-phrase fields of a gathered/parsed config shown as MASK."""
-    for target in config.get("targets") or ():
-        target.pop("auth_key", None)
-    return config
 
 
 def run(run_command, config, state, check_mode=False, frr_restart=False, verify=True, timeout=30, rollback=True):
@@ -376,8 +367,6 @@ def run(run_command, config, state, check_mode=False, frr_restart=False, verify=
     except (HostError, OSError) as exc:
         raise SnmpError(backend.mask(str(exc)))
 
-
-__all__ = ["NetSnmp", "SnmpError", "StepFailed", "gather", "run"]
 
 
 def status(run_command, config, timeout=10):

@@ -12,12 +12,13 @@ from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
+import hmac
 import re
 import shlex
 
 from ....core.secrets import MASK
 from .. import keyloc
-from ..model import INTENT_PRIV
+from ..model import INTENT_PRIV, NETSNMP_PRIV
 
 _ADDR = re.compile(r"^(?:udp6?:)?\[?([0-9A-Fa-f:.]+?)\]?(?::(\d+))?$")
 
@@ -94,12 +95,10 @@ def _create_user(line):
 def key_state(stored, user, engine_id):
     """``(same auth, same priv)`` of the stored user against the intent's ``user`` (net-snmp names),
     comparing localized keys computed for ``engine_id``; (False, False) when protocols differ."""
-    from ..model import NETSNMP_PRIV  # local: model imports nothing from here
     priv = NETSNMP_PRIV.get(user["priv"], user["priv"])
     if stored is None or stored.auth != user["auth"] or stored.priv != priv:
         return False, False
     if stored.pending:
-        import hmac
         return (hmac.compare_digest(stored.auth_key.encode(), user["auth_key"].encode()),
                 stored.priv_key is not None and hmac.compare_digest(stored.priv_key.encode(), user["priv_key"].encode()))
     if not engine_id or (stored.engine_id or "").lower() != engine_id.lower():

@@ -213,3 +213,27 @@ def test_agentx_sessions_counts_established_connections(tmp_path):
                      "   5: 0100007F:A1B4 0100007F:02C1 06\n")
     # one per subagent: the client ends (remote 127.0.0.1:705) that are established
     assert backend.agentx_sessions(str(table)) == 2
+
+
+def test_module_input_check():
+    params = {"state": "replaced", "config": dict(CONFIG, users=[]), "fleet_policy": {}, "allow_empty": False}
+    problems = offline.problems(params, host="sgw1")
+    assert any("config.users is empty with state=replaced" in p for p in problems), problems
+    assert any("config.targets[0].user" in p for p in problems)
+    assert offline.problems(dict(params, config=CONFIG), host="sgw1") == []
+    no_listen = offline.problems(dict(params, config=dict(CONFIG, listen=[])), host="sgw1")
+    assert any(p.startswith("sgw1: config.listen:") for p in no_listen)
+    assert offline.problems(dict(params, state="gathered")) == []
+
+
+@pytest.mark.parametrize("line", [
+    "trapsess -Ci -v 3 -u t -l authPriv -a SHA-512 -A Secret-A-0001 -x AES-256 -X Secret-X-0001 udp:198.18.62.10:162",
+    "trap2sink 198.18.62.10 Secret-C-0001",
+    "informsink 198.18.62.10 Secret-C-0001 162",
+    "defAuthPassphrase Secret-A-0001",
+    'createUser nms SHA-512 "Secret A 0001" AES-256 Secret-X-0001',
+])
+def test_masking_of_net_snmp_secrets(line):
+    from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.secrets import mask_text
+    masked = mask_text(line)
+    assert "Secret" not in masked and "********" in masked and mask_text(masked) == masked
