@@ -368,7 +368,6 @@ def run(run_command, config, state, check_mode=False, frr_restart=False, verify=
         raise SnmpError(backend.mask(str(exc)))
 
 
-
 def status(run_command, config, timeout=10):
     """Health of the agent against ``config`` without changing anything: snmpd runs, every user's keys
     are the intended ones (localized-key comparison), snmpd.conf is the rendered one, each polling user
