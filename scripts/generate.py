@@ -29,6 +29,7 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core impo
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.policy import NETINFRA_POLICY_VAR  # noqa: E402
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp import schema as bgp  # noqa: E402
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec import schema as ipsec  # noqa: E402
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.snmp import schema as snmp  # noqa: E402
 
 HEADER_PY = '''# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, paynet network infrastructure team
@@ -98,6 +99,11 @@ def reference_md():
         ("Module `ipsec_status`", _without(ipsec.STATUS, "config"), sch.DEVICE, ""),
         ("Role `paynet.netinfra.bgp_peering`", bgp.ROLE, None, ""),
         ("Role `paynet.netinfra.ipsec_tunnels`", ipsec.ROLE, None, ""),
+        ("SNMP: a device's `snmp` (host_vars/group_vars)", snmp.HOST, sch.INTENT, "snmp."),
+        ("SNMP: fleet policy `snmp_policy` (group_vars/all)", snmp.POLICY, sch.INTENT, "snmp_policy."),
+        ("Module `snmp`", snmp.MODULE, sch.DEVICE, ""),
+        ("Module `snmp_status`", _without(snmp.STATUS, "config"), sch.DEVICE, ""),
+        ("Role `paynet.netinfra.snmp`", snmp.ROLE, None, ""),
     ]
     for title, schema, scope, prefix in sections:
         parts += ["## " + title, "", sch.markdown_table(schema, scope, prefix), ""]
@@ -118,8 +124,14 @@ def artefacts():
                                                          [("DOCUMENTATION", sch.doc_options({"config": ipsec.MODULE["config"]})),
                                                           ("MODULE", sch.doc_options(_without(ipsec.MODULE, "config"))),
                                                           ("STATUS", sch.doc_options(_without(ipsec.STATUS, "config")))])
+    out["plugins/doc_fragments/snmp.py"] = doc_fragment(src % "snmp", "SNMP agent options: config (snmp, snmp_status), "
+                                                        "the module options of snmp (module) and snmp_status (status).",
+                                                        [("DOCUMENTATION", sch.doc_options({"config": snmp.MODULE["config"]})),
+                                                         ("MODULE", sch.doc_options(_without(snmp.MODULE, "config"))),
+                                                         ("STATUS", sch.doc_options(_without(snmp.STATUS, "config")))])
     fleet = {"netinfra_policy": NETINFRA_POLICY_VAR, "bgp_policy": bgp.POLICY_VAR}
     fleet.update(ipsec.POLICY_VARS)
+    fleet.update(snmp.POLICY_VARS)
     fleet_doc = sch.doc_options(fleet, scope=None)
     for entry in fleet_doc.values():
         entry.pop("default", None)  # validate_intent reads the variable when the option is not given
@@ -129,8 +141,8 @@ def artefacts():
     out["plugins/doc_fragments/fleet_policy.py"] = doc_fragment(
         "core/policy.py and features/*/schema.py", "The fleet policy variables, as options (validate_intent).",
         [("DOCUMENTATION", fleet_doc)])
-    for feature in (bgp, ipsec):
-        source = src % ("bgp" if feature is bgp else "ipsec")
+    for feature in (bgp, ipsec, snmp):
+        source = src % {bgp: "bgp", ipsec: "ipsec", snmp: "snmp"}[feature]
         specs = role_specs(feature.ROLE_DOC, feature.ROLE, source)
         out["roles/%s/meta/argument_specs.yml" % feature.ROLE_NAME] = specs
         # role defaults hold the role's own variables; fleet variables (ipsec_inside_pool, ...) keep their

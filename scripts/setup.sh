@@ -25,6 +25,7 @@ APT_PACKAGES=(
   strongswan-swanctl charon-systemd strongswan-pki
   libcharon-extra-plugins libstrongswan-extra-plugins libstrongswan-standard-plugins
   keepalived snmpd snmp
+  snmptrapd
   make git rsync util-linux procps sudo iputils-ping
 )
 # Process names (comm, <= 15 chars) of daemons these packages may start.

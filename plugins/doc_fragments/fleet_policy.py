@@ -151,4 +151,24 @@ options:
     choices:
       - 30
       - 31
+  snmp_policy:
+    description:
+      - The SNMP policy (group_vars/all; docs/snmp.md).
+      - Defaults to the variable of the same name, then to the defaults in docs/reference.md.
+    type: dict
+    suboptions:
+      min_key_length:
+        description:
+          - Shortest auth/priv pass phrase allowed.
+          - Write an integer 8..128.
+        type: int
+        default: 20
+      management_networks:
+        description:
+          - 'Networks agents may listen on and trap targets must be in. Empty: any address that is not partner-facing
+            or internet-facing.'
+          - Write a list of networks, e.g. [198.18.62.0/24].
+        type: list
+        default: []
+        elements: str
 """

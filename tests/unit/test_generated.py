@@ -15,6 +15,7 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core impo
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features import registry
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp import schema as bgp
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec import schema as ipsec
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.snmp import schema as snmp
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
@@ -47,7 +48,8 @@ def _module(name):
 
 
 @pytest.mark.parametrize("module, schema_options", [
-    ("bgp_peering", bgp.MODULE), ("bgp_status", bgp.STATUS), ("ipsec_tunnel", ipsec.MODULE), ("ipsec_status", ipsec.STATUS)])
+    ("bgp_peering", bgp.MODULE), ("bgp_status", bgp.STATUS), ("ipsec_tunnel", ipsec.MODULE), ("ipsec_status", ipsec.STATUS),
+    ("snmp", snmp.MODULE), ("snmp_status", snmp.STATUS)])
 def test_module_argspec_is_the_schema(module, schema_options):
     assert _module(module).ARGUMENT_SPEC == sch.argspec(schema_options)
 
@@ -76,7 +78,8 @@ def _fragment_options(name, attr):
 
 @pytest.mark.parametrize("module, fragment, extra", [
     ("bgp_peering", "bgp", "MODULE"), ("bgp_status", "bgp", "STATUS"),
-    ("ipsec_tunnel", "ipsec", "MODULE"), ("ipsec_status", "ipsec", "STATUS")])
+    ("ipsec_tunnel", "ipsec", "MODULE"), ("ipsec_status", "ipsec", "STATUS"),
+    ("snmp", "snmp", "MODULE"), ("snmp_status", "snmp", "STATUS")])
 def test_documented_options_are_the_argspec(module, fragment, extra):
     documented = dict(_fragment_options(fragment, "DOCUMENTATION"), **_fragment_options(fragment, extra))
     assert _project_doc(documented) == _project_spec(_module(module).ARGUMENT_SPEC)
@@ -87,10 +90,12 @@ MIRRORS = {
                     ("bgp_peering_verify_timeout", "verify_timeout")],
     "ipsec_tunnels": [("ipsec_tunnels_allow_empty", "allow_empty"), ("ipsec_tunnels_dataplane", "dataplane"),
                       ("ipsec_tunnels_verify_timeout", "verify_timeout")],
+    "snmp": [("snmp_allow_empty", "allow_empty"), ("snmp_frr_restart", "frr_restart"),
+             ("snmp_verify_timeout", "verify_timeout")],
 }
 
 
-@pytest.mark.parametrize("role, feature", [("bgp_peering", bgp), ("ipsec_tunnels", ipsec)])
+@pytest.mark.parametrize("role, feature", [("bgp_peering", bgp), ("ipsec_tunnels", ipsec), ("snmp", snmp)])
 def test_role_specs_and_defaults_agree(role, feature):
     specs = yaml.safe_load((REPO / "roles" / role / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]
     defaults = yaml.safe_load((REPO / "roles" / role / "defaults" / "main.yml").read_text())

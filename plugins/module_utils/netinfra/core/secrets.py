@@ -7,7 +7,8 @@
 
 - FRR ``neighbor X password S`` (and vty ``password S`` / ``enable password S``),
 - swanctl ``secret = S`` (also ``psk =``), ipsec.secrets ``: PSK "S"``, keepalived ``auth_pass S``,
-- net-snmp ``createUser [-e ID] NAME AUTHPROTO AUTHPASS [PRIVPROTO PRIVPASS]`` pass phrases and
+- net-snmp ``createUser [-e ID] NAME AUTHPROTO AUTHPASS [PRIVPROTO PRIVPASS]`` pass phrases, ``trapsess``
+  ``-A``/``-X``/``-c`` values, client ``defAuthPassphrase``/``defPrivPassphrase`` and
   ``rocommunity``/``rwcommunity``/``com2sec`` community strings,
 - the body of PEM private key blocks,
 - every occurrence of each string in ``extra`` (e.g. the passwords a module was given).
@@ -42,6 +43,9 @@ _LINE_RULES = (
     # snmpd: rocommunity S [source [oid]] ; rwcommunity6 S ... ; com2sec NAME SOURCE S
     re.compile(r"(?m)^(?P<keep>[ \t]*r[ow]community6?[ \t]+)(?P<secret>" + _TOKEN + r")"),
     re.compile(r"(?m)^(?P<keep>[ \t]*com2sec6?[ \t]+(?:-Cn[ \t]+\S+[ \t]+)?\S+[ \t]+\S+[ \t]+)(?P<secret>" + _TOKEN + r")"),
+    # snmpd: trapsess/trap2sink/informsink ... -A AUTHPASS ... -X PRIVPASS (also -c COMMUNITY); snmp.conf
+    # defAuthPassphrase/defPrivPassphrase/authPass/privPass
+    re.compile(r"(?m)^(?P<keep>[ \t]*(?:defAuthPassphrase|defPrivPassphrase|defPassphrase|authPass|privPass)[ \t]+)(?P<secret>[^\n]*?)[ \t]*$"),
 )
 
 # snmpd: createUser [-e ENGINEID] NAME (MD5|SHA|SHA-224..512) AUTHPASS [(DES|AES|AES-128..256) PRIVPASS]
@@ -51,6 +55,17 @@ _CREATE_USER = re.compile(
     r"(?:(?P<mid>[ \t]+(?:DES|AES(?:-?\d+)?C?)[ \t]+)(?P<priv>" + _TOKEN + r"))?",
     re.IGNORECASE,
 )
+
+# snmpd: trapsess/trap2sink/informsink/trapsink lines: every -A/-X/-c value (and a v1/v2c sink's community)
+_NOTIFY_LINE = re.compile(r"(?m)^[ \t]*(?:trapsess|trap2sink|informsink|trapsink)\b[^\n]*")
+_NOTIFY_FLAG = re.compile(r"(?P<keep>[ \t]-[AXc][ \t]*)(?P<secret>" + _TOKEN + r")")
+_SINK_COMMUNITY = re.compile(r"^(?P<keep>[ \t]*(?:trap2sink|informsink|trapsink)[ \t]+\S+[ \t]+)(?P<secret>(?!-)" + _TOKEN + r")")
+
+
+def _mask_notify(match):
+    line = _NOTIFY_FLAG.sub(lambda m: m.group("keep") + MASK, match.group(0))
+    return _SINK_COMMUNITY.sub(lambda m: m.group("keep") + MASK, line)
+
 
 _PEM_KEY = re.compile(
     r"(?P<begin>-----BEGIN (?P<kind>[A-Z0-9 ]*PRIVATE KEY)-----)(?P<body>.*?)(?P<end>-----END (?P=kind)-----)",
@@ -102,6 +117,7 @@ def mask_text(text, extra=()):
         text = text.replace(secret, MASK)
     text = _PEM_KEY.sub(_mask_pem, text)
     text = _CREATE_USER.sub(_mask_create_user, text)
+    text = _NOTIFY_LINE.sub(_mask_notify, text)
     for pattern in _LINE_RULES:
         text = _mask_line_rule(pattern, text)
     return text

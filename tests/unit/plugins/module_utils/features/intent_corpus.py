@@ -29,7 +29,7 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features 
 
 DIR = Path(__file__).resolve().parents[3] / "fixtures" / "bad_intents"
 TODAY = datetime.date(2026, 5, 10)  # the cases' waivers are dated relative to this day
-SECRET_KEYS = ("password", "psk", "key")
+SECRET_KEYS = ("password", "psk", "key", "auth_key", "priv_key", "community")
 
 _BASE = yaml.safe_load((DIR / "base.yml").read_text(encoding="utf-8"))
 

@@ -59,6 +59,8 @@ def module_configs(data: dict[str, t.Any]) -> dict[tuple[str, str], t.Any]:
     }
     configs = {}
     for host, hostvars in data["devices"].items():
+        if isinstance(hostvars.get("snmp"), dict):  # the snmp role passes the device's snmp variable as it is
+            configs[(host, "snmp")] = hostvars["snmp"]
         bgp = hostvars.get("bgp")
         for feature, build in builders.items():
             if feature == "bgp" and not isinstance(bgp, dict):
@@ -108,10 +110,13 @@ def targets(finding: registry.Finding, data: dict[str, t.Any], configs: dict) ->
     """[(host, feature, config field)] a fleet error is about; None when no module config holds it."""
     field, partners = finding.field, data["partners"]
     if finding.host == "policy":
-        features = FEATURES if field.startswith("netinfra_policy") else ("bgp",) if field.startswith("bgp_") else ("ipsec",)
+        features = FEATURES + ("snmp",) if field.startswith("netinfra_policy") else ("bgp",) if field.startswith("bgp_") \
+            else ("snmp",) if field.startswith("snmp_") else ("ipsec",)
         return [(host, feature, field) for host, feature in configs if feature in features]
     if field == "bgp" or field.startswith("bgp."):
         return [(finding.host, "bgp", "config" + field[len("bgp"):])]
+    if field == "snmp" or field.startswith("snmp."):
+        return [(finding.host, "snmp", "config" + field[len("snmp"):])]
     # findings show a partner's name escaped
     name = next((n for n in partners if re.match(r"partners\.%s(?=$|\.)" % re.escape(printable(str(n))), field)), None)
     if name is None:
@@ -162,7 +167,7 @@ def _same(intent: t.Any, config: t.Any, field: str) -> bool:
 def _intent_value(finding, data):
     if finding.host == "policy":
         return lookup(data["policy"], finding.field)
-    if finding.field.startswith("bgp"):
+    if finding.field.startswith(("bgp", "snmp")):
         return lookup(data["devices"][finding.host], finding.field)
     return lookup(data, finding.field)
 

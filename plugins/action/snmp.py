@@ -1,0 +1,47 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, paynet network infrastructure team
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller side of paynet.netinfra.snmp.
+
+Checks the config with the fleet validator on a one-device view (``snmp_policy``, ``netinfra_policy``)
+before connecting, so a weak or leaking config never reaches a device; answers ``rendered`` and
+``parsed`` without a connection; otherwise runs the module on the device with ``fleet_policy``
+completed from the fleet's policy variables.
+"""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+from ansible.plugins.action import ActionBase
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.snmp import offline
+from ansible_collections.paynet.netinfra.plugins.modules.snmp import ARGUMENT_SPEC
+from ansible_collections.paynet.netinfra.plugins.plugin_utils.fleet_policy import with_fleet_policy
+
+
+class ActionModule(ActionBase):
+    """Validate and render on the controller; apply on the device."""
+
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        self._task.args = with_fleet_policy(self._task.args, task_vars, self._templar, "snmp")
+        validation, new_args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        del validation
+        params = dict(new_args)
+        host = task_vars.get("inventory_hostname", "?")
+        state = params["state"]
+        if state == "parsed":
+            if not params.get("running_config"):
+                return dict(result, failed=True, msg="state=parsed needs running_config (an snmpd.conf text)")
+            return dict(result, changed=False, parsed=offline.parsed(params["running_config"]))
+        problems = offline.problems(params, host=host)
+        if problems:
+            return dict(result, failed=True, problems=problems, msg="invalid config, no device was touched:\n" + "\n".join(problems))
+        if state == "rendered":
+            return dict(result, changed=False, rendered=offline.rendered(params["config"]))
+        result.update(self._execute_module(module_name="paynet.netinfra.snmp", module_args=dict(self._task.args),
+                                           task_vars=task_vars))
+        return result
