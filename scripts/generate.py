@@ -29,6 +29,7 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core impo
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.policy import NETINFRA_POLICY_VAR  # noqa: E402
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp import schema as bgp  # noqa: E402
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec import schema as ipsec  # noqa: E402
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp import schema as vrrp  # noqa: E402
 
 HEADER_PY = '''# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, paynet network infrastructure team
@@ -98,6 +99,10 @@ def reference_md():
         ("Module `ipsec_status`", _without(ipsec.STATUS, "config"), sch.DEVICE, ""),
         ("Role `paynet.netinfra.bgp_peering`", bgp.ROLE, None, ""),
         ("Role `paynet.netinfra.ipsec_tunnels`", ipsec.ROLE, None, ""),
+        ("VRRP: a gateway's `vrrp` (host_vars or group_vars)", vrrp.HOST, sch.INTENT, "vrrp."),
+        ("Module `vrrp`", vrrp.MODULE, sch.DEVICE, ""),
+        ("Module `vrrp_status`", _without(vrrp.STATUS, "config"), sch.DEVICE, ""),
+        ("Role `paynet.netinfra.vrrp`", vrrp.ROLE, None, ""),
     ]
     for title, schema, scope, prefix in sections:
         parts += ["## " + title, "", sch.markdown_table(schema, scope, prefix), ""]
@@ -118,6 +123,11 @@ def artefacts():
                                                          [("DOCUMENTATION", sch.doc_options({"config": ipsec.MODULE["config"]})),
                                                           ("MODULE", sch.doc_options(_without(ipsec.MODULE, "config"))),
                                                           ("STATUS", sch.doc_options(_without(ipsec.STATUS, "config")))])
+    out["plugins/doc_fragments/vrrp.py"] = doc_fragment(src % "vrrp", "VRRP options: config (vrrp, vrrp_status), "
+                                                        "the module options of vrrp (module) and vrrp_status (status).",
+                                                        [("DOCUMENTATION", sch.doc_options({"config": vrrp.MODULE["config"]})),
+                                                         ("MODULE", sch.doc_options(_without(vrrp.MODULE, "config"))),
+                                                         ("STATUS", sch.doc_options(_without(vrrp.STATUS, "config")))])
     fleet = {"netinfra_policy": NETINFRA_POLICY_VAR, "bgp_policy": bgp.POLICY_VAR}
     fleet.update(ipsec.POLICY_VARS)
     fleet_doc = sch.doc_options(fleet, scope=None)
@@ -129,8 +139,8 @@ def artefacts():
     out["plugins/doc_fragments/fleet_policy.py"] = doc_fragment(
         "core/policy.py and features/*/schema.py", "The fleet policy variables, as options (validate_intent).",
         [("DOCUMENTATION", fleet_doc)])
-    for feature in (bgp, ipsec):
-        source = src % ("bgp" if feature is bgp else "ipsec")
+    for feature in (bgp, ipsec, vrrp):
+        source = src % feature.__name__.split(".")[-2]
         specs = role_specs(feature.ROLE_DOC, feature.ROLE, source)
         out["roles/%s/meta/argument_specs.yml" % feature.ROLE_NAME] = specs
         # role defaults hold the role's own variables; fleet variables (ipsec_inside_pool, ...) keep their

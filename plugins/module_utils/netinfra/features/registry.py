@@ -27,3 +27,4 @@ from ..core.fleet import (  # noqa: F401  # pylint: disable=unused-import
 from ..core.findings import ERROR, WARNING, Finding, format_findings, has_errors  # noqa: F401  # pylint: disable=unused-import
 from .bgp import validate as bgp_validate  # noqa: F401  # pylint: disable=unused-import
 from .ipsec import validate as ipsec_validate  # noqa: F401  # pylint: disable=unused-import
+from .vrrp import validate as vrrp_validate  # noqa: F401  # pylint: disable=unused-import
