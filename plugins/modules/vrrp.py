@@ -23,8 +23,8 @@ description:
   - C(frr_vrrpd) (FRR routers). The module owns the C(vrrp) lines of the interfaces (diffed in FRR's
     canonical form) and the macvlan interfaces vrrpd needs (bridge mode, 00:00:5e:00:01:XX for IPv4 and
     00:00:5e:00:02:XX for IPv6, C(addrgenmode random), the virtual addresses on them).
-  - Both set C(arp_ignore=1) and C(arp_announce=2) on a group's interface, so that only the virtual MAC
-    answers ARP for a virtual address.
+  - Both set C(net.ipv4.conf.all.arp_ignore=1) and C(arp_announce=2), so that only the IPv4 virtual MAC
+    answers ARP for a virtual address (with Linux defaults the base interface and the IPv6 macvlan answer too).
   - One call does the whole job: gather once, diff locally, apply, check the result is what was planned,
     verify every group is Master or Backup, or roll back and fail saying why.
   - The config is checked with the same fleet validator as C(paynet.netinfra.validate_intent), on a

@@ -19,7 +19,7 @@ import os
 import time
 
 from ....core import transaction
-from ....core.clitree import trees_equal
+from ....core.clitree import Node, trees_equal
 from ....devices.linux import HostError, LinuxHost
 from .. import model
 from . import parse, render
@@ -109,6 +109,14 @@ class Payload:
         return create, delete
 
 
+def with_headers(wanted, current):
+    """``wanted`` plus an empty ``interface X`` for every interface of ``current`` it lacks, so that a group
+    removed from an interface is one ``no vrrp N`` (the collapse rule) and never one negation per line
+    (negating ``no vrrp N preempt`` would re-create the group)."""
+    have = {n.line for n in wanted}
+    return list(wanted) + [Node(n.line) for n in current if n.line not in have]
+
+
 def _macvlan_text(mvs):
     return "".join("# macvlan %s link %s mode bridge address %s addrgenmode random: %s\n"
                    % (n, s["parent"], s["mac"], " ".join(s["addresses"])) for n, s in sorted(mvs.items()))
@@ -129,7 +137,7 @@ class FrrVrrpd(transaction.Backend):
         self.sleep = sleep
 
     def gather(self):
-        ifaces = sorted({g["interface"] for g in self.groups})
+        ifaces = ["all"] if self.groups else []
         return {"running": self.router.running_config(), "links": self.router.links(),
                 "sysctls": {(i, n): self.router.read_sysctl(i, n) for i in ifaces for n, _v in ARP_SYSCTLS}}
 
@@ -149,7 +157,7 @@ class FrrVrrpd(transaction.Backend):
         wanted_groups = [] if self.state == "deleted" else self.groups
         after = render.tree(wanted_groups)
         remove = self.state != "merged"
-        phase_a, phase_b = DIALECT.diff(before, after, remove=remove)
+        phase_a, phase_b = DIALECT.diff(before, with_headers(after, before), remove=remove)
         if self.state == "merged":
             after = DIALECT.sort_tree(DIALECT.merge(before, after))
         vty = phase_a + phase_b
@@ -247,7 +255,7 @@ class FrrVrrpd(transaction.Backend):
     def rollback(self, plan, result):
         p = plan.payload
         now_tree = parse.owned_tree(self.router.running_config(), p.scope)
-        phase_a, phase_b = DIALECT.diff(now_tree, p.before, remove=True)
+        phase_a, phase_b = DIALECT.diff(now_tree, with_headers(p.before, now_tree), remove=True)
         undo = phase_a + phase_b
         cmds = ["vtysh: %s" % send_form(line) for line in undo]
         if undo:

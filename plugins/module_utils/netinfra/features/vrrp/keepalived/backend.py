@@ -5,8 +5,9 @@
 
 Owned files: ``keepalived.conf`` (global settings and ``include paynet.d/*.conf``), one file per
 group in ``paynet.d/`` and, when a track script needs it, ``paynet-track.py``. Owned interface
-settings: ``arp_ignore=1``/``arp_announce=2`` on a group's base interface, so that only the virtual
-MAC answers ARP for a virtual address (with Linux defaults the base interface answers too).
+settings: ``net.ipv4.conf.all.arp_ignore=1``/``arp_announce=2``, so that only the virtual MAC of the
+IPv4 instance answers ARP for a virtual address (with Linux defaults the base interface and the IPv6
+instance's macvlan answer too; the lab showed both).
 
 gather once -> plan (files and sysctls diffed locally) -> apply: the candidate files are checked
 with ``keepalived -t -f`` in a scratch copy first (a refused file changes nothing), written
@@ -155,7 +156,7 @@ class Keepalived(transaction.Backend):
 
     def gather(self):
         files = self.host.owned_files()
-        ifaces = sorted({g["interface"] for g in self.groups})
+        ifaces = ["all"] if self.groups else []
         sysctls = {(i, n): self.host.read_sysctl(i, n) for i in ifaces for n, _v in ARP_SYSCTLS}
         return {"files": files, "running": self.host.daemon.running(), "sysctls": sysctls}
 
