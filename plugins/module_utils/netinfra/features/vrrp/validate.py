@@ -326,7 +326,7 @@ def count(ctx):
         vrrp = hostvars.get("vrrp") if isinstance(hostvars, dict) else None
         if isinstance(vrrp, dict) and isinstance(vrrp.get("groups"), (list, tuple)):
             groups += len(vrrp["groups"])
-    return {"vrrp_groups": groups}
+    return {"vrrp_groups": groups} if groups else {}
 
 
 def device_view(config, device=fleet.ONE_DEVICE):

@@ -153,6 +153,7 @@ class Keepalived(transaction.Backend):
         self.verify_mode = verify
         self.verify_timeout = verify_timeout
         self.sleep = sleep
+        self.refused_by_test = False
 
     def gather(self):
         files = self.host.owned_files()
@@ -226,6 +227,7 @@ class Keepalived(transaction.Backend):
         if p.action != "stop":
             complaint = self.host.config_test({k: v for k, v in p.after.items() if v is not None})
             if complaint:
+                self.refused_by_test = True
                 raise transaction.StepFailed("keepalived's config test (keepalived -t) refused the rendered "
                                              "configuration, nothing was written or reloaded: %s" % complaint)
         self._write(p.after, p.before)
@@ -300,6 +302,10 @@ class Keepalived(transaction.Backend):
 
     def rollback(self, plan, result):
         p = plan.payload
+        if self.refused_by_test:  # nothing was written: nothing to restore, nothing changed
+            result["changed"] = False
+            result["rollback_commands"] = []
+            return True
         current = self.host.owned_files()
         self._write({k: v for k, v in p.before.items()}, current)
         for path in current:
