@@ -76,6 +76,7 @@ step "8/8 gw1: the tunnel, BGP over its inside addresses, traffic through it"
 labctl exec "$IPSEC_TOPOLOGY" gw1 -- swanctl --list-sas 2>/dev/null
 labctl exec "$IPSEC_TOPOLOGY" gw1 -- vtysh -c 'show bgp summary'
 labctl exec "$IPSEC_TOPOLOGY" gw1 -- ping -c 3 -I 198.18.20.1 198.51.110.1
+bash scripts/demo_vrrp.sh  # part C: a VRRP pair converged with the role, and a failover
 
 cat <<EOM
 

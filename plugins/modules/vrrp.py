@@ -25,11 +25,11 @@ description:
     00:00:5e:00:02:XX for IPv6, C(addrgenmode random), the virtual addresses on them).
   - Both set C(net.ipv4.conf.all.arp_ignore=1) and C(arp_announce=2), so that only the IPv4 virtual MAC
     answers ARP for a virtual address (with Linux defaults the base interface and the IPv6 macvlan answer too).
-  - One call does the whole job: gather once, diff locally, apply, check the result is what was planned,
-    verify every group is Master or Backup, or roll back and fail saying why.
+  - One call does the whole job. It gathers once, diffs locally, applies, checks the result is what was
+    planned and verifies every group is Master or Backup, or rolls back and fails saying why.
   - The config is checked with the same fleet validator as C(paynet.netinfra.validate_intent), on a
-    one-gateway view, before the gateway is touched (backend limits included: FRR vrrpd has no object
-    tracking, no accept-mode setting, no unicast peers, no preemption delay).
+    one-gateway view, before the gateway is touched (backend limits included; FRR vrrpd has no object
+    tracking, no accept-mode setting, no unicast peers and no preemption delay).
 notes:
   - Check mode reads the gateway and changes nothing; its diff covers the files, the interfaces (macvlans,
     sysctls) and the vtysh lines a real run changes, and C(commands) lists what a real run does.

@@ -17,7 +17,7 @@ description:
     JSON signal) or FRR's C(show vrrp json), and which virtual addresses the gateway holds on an
     interface that is up.
   - Reports a group that is not Master or Backup, and a gateway that holds a virtual address while its
-    daemon does not call it Master (a SIGKILLed keepalived leaves its address behind: split-brain risk).
+    daemon does not call it Master (a SIGKILLed keepalived leaves its address behind, a split-brain risk).
   - Run it on every gateway of a group and pass the results to the C(paynet.netinfra.vrrp_verdict) filter
     for the fleet checks (exactly one Master per group, no virtual address on two gateways).
   - Changes nothing.
@@ -94,7 +94,12 @@ def main():
         if backend == "keepalived":
             host = ka.KeepalivedHost(run_command)
             running = host.daemon.running()
-            live = host.dump() if running else {}
+            try:
+                live = host.dump() if running else {}
+            except HostError:
+                if not params["wait"]:
+                    raise
+                live = {}  # no dump this time: the states read as Missing and the wait polls again
             links = host.ip_json("addr", "show")
         else:
             router = fv.FrrRouter(run_command)
@@ -103,9 +108,11 @@ def main():
             links = router.links()
         return status.device_states(groups, backend, live, status.held_addresses(links), running)
 
-    # settled: no problem, and the same states for a master-down interval (a Master elected at start-up steps
-    # down within that time when it hears a higher priority)
-    settle = max([3.0 * g["advert_interval"] / 100.0 + 0.5 for g in groups] or [0.0]) if params["wait"] else 0.0
+    # settled: no problem, and the same states for a preemption delay plus a master-down interval (a Master
+    # elected at start-up steps down within that time when it hears a higher priority; a restarted gateway
+    # takes Master back after its preemption delay)
+    settle = max([g["preempt_delay"] + 3.0 * g["advert_interval"] / 100.0 + 0.5 for g in groups] or [0.0]) \
+        if params["wait"] else 0.0
     seen = []
 
     def poll():

@@ -60,6 +60,9 @@ def device_states(groups, backend, live, held, daemon_running=True):
                 entry["problem"] = "state %s (expected Master or Backup)" % (state or "unknown")
             elif state == "Backup" and not heard:
                 entry["problem"] = "Backup but no Master heard on the segment yet"
+            elif state == "Backup" and g["preempt"] and (info.get("master_priority") or 256) < (prio or 0):
+                entry["problem"] = ("Backup with priority %s under a Master of priority %s (preemption pending)"
+                                    % (prio, info.get("master_priority")))
             out.append(entry)
     return out
 

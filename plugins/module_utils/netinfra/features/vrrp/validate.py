@@ -191,7 +191,7 @@ def _published_addresses(ctx):
         for device, tunnels in (devices or {}).items():
             for tname, inside in (tunnels or {}).items():
                 for addr in inside or ():
-                    ip = _ip(str(addr).split("/")[0])
+                    ip = _ip(str(addr).split("/", maxsplit=1)[0])
                     if ip is not None:
                         out[ip] = "the inside address of %s's tunnel %s on %s" % (partner, tname, device)
     for host, hostvars in ctx.devices.items():
@@ -254,6 +254,10 @@ def validate(ctx):
     ctx.facts["vrrp.vips"] = {addr: users[0][:2] for addr, users in vip_users.items()}
 
 
+def _priority(member):
+    return member.group.get("priority", 100)
+
+
 def _check_groups(ctx, members):
     for (segment, vrid), group_members in sorted(members.items()):
         first = group_members[0]
@@ -282,13 +286,12 @@ def _check_groups(ctx, members):
                         "add the group to the peer gateway")
             continue
         live = [m for m in group_members if not m.drained]
-        prio = lambda m: m.group.get("priority", 100)  # noqa: E731
         if not live:
             ctx.error(first.host, first.path, "every gateway of group %s VRID %d is drained" % (segment, vrid),
                       "set vrrp.maintenance: active on at least one of %s" % ", ".join(m.host for m in group_members))
             continue
-        top = max(prio(m) for m in live)
-        masters = [m for m in live if prio(m) == top]
+        top = max(_priority(m) for m in live)
+        masters = [m for m in live if _priority(m) == top]
         if len(masters) != 1:
             ctx.error(masters[1].host, masters[1].path + ".priority",
                       "group %s VRID %d has %d intended masters (priority %d on %s)"

@@ -194,10 +194,9 @@ class FrrVrrpd(transaction.Backend):
         shown_after = DIALECT.render(after) + _macvlan_text(mv_after) + "".join(
             "# sysctl net.ipv4.conf.%s.%s = %s\n" % (i, n, new) for i, n, _o, new in sysctls)
         changed = bool(vty or create or delete or sysctls)
-        return transaction.Plan(changed, commands, transaction.diff_of(shown_before, shown_after,
-                                                                        "FRR vrrpd (owned scope: vrrp lines, macvlans)",
-                                                                        "after %s" % self.state),
-                                extra={"backend": "frr_vrrpd"}, payload=payload)
+        diff = transaction.diff_of(shown_before, shown_after, "FRR vrrpd (owned scope: vrrp lines, macvlans)",
+                                   "after %s" % self.state)
+        return transaction.Plan(changed, commands, diff, extra={"backend": "frr_vrrpd"}, payload=payload)
 
     def _macvlans(self, create, delete):
         for name in delete:

@@ -81,9 +81,9 @@ def show_vrrp(text):
                          "interface": info.get("interface"), "vmac": info.get("vmac"),
                          "addresses": list(info.get("addresses") or []),
                          "heard_master": bool((info.get("stats") or {}).get("adverRx"))}
-        out[(entry.get("interface"), entry.get("vrid"))] = dict(fams, version=entry.get("version"),
-                                                               shutdown=entry.get("shutdown"),
-                                                               advert_interval_ms=entry.get("advertisementInterval"))
+        fams.update(version=entry.get("version"), shutdown=entry.get("shutdown"),
+                    advert_interval_ms=entry.get("advertisementInterval"))
+        out[(entry.get("interface"), entry.get("vrid"))] = fams
     return out
 
 

@@ -105,16 +105,20 @@ class KeepalivedHost(LinuxHost):
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
-    def dump(self, timeout=10.0):
-        """keepalived's instances as status.parse_dump returns them ({} when it does not run)."""
+    def dump(self, timeout=10.0, attempts=3):
+        """keepalived's instances as status.parse_dump returns them ({} when it does not run). The signal is
+        sent again when no dump comes (a daemon busy starting or reloading can miss it)."""
         pid = self.daemon.pid()
         if pid is None:
             return {}
         rc, out, _err = self.run(["keepalived", "--signum=JSON"])
         sig = int(out.strip()) if rc == 0 and out.strip().isdigit() else 36
-        start = now()
-        self.daemon.signal(sig, pid)
-        if not wait_for_file(status.JSON_FILE, start, timeout):
+        for _attempt in range(attempts):
+            start = now()
+            self.daemon.signal(sig, pid)
+            if wait_for_file(status.JSON_FILE, start, timeout / attempts):
+                break
+        else:
             raise HostError("keepalived did not write %s within %ss" % (status.JSON_FILE, timeout))
         # the daemon writes the file in place: read until it parses
         for _attempt in range(50):
@@ -163,9 +167,8 @@ class Keepalived(transaction.Backend):
 
     def wanted_files(self, current):
         """path -> text after the change (None: delete)."""
-        group_path = lambda name: os.path.join(self.host.group_dir, name)  # noqa: E731
         current_groups = {p: t for p, t in current.items() if p.startswith(self.host.group_dir + "/")}
-        mine = {group_path(render.group_file(g)): render.render_group(g) for g in self.groups}
+        mine = {os.path.join(self.host.group_dir, render.group_file(g)): render.render_group(g) for g in self.groups}
         if self.state == "overridden":
             groups = dict(mine)
         elif self.state == "deleted":
@@ -219,8 +222,8 @@ class Keepalived(transaction.Backend):
         payload = Payload(before, after, sysctls, action, self.groups)
         changed = bool(changed_files or sysctls or action)
         extra = {"backend": "keepalived", "files": changed_files}
-        return transaction.Plan(changed, commands, transaction.diff_of(shown_before, shown_after, "keepalived (owned files)",
-                                                                        "after %s" % self.state), extra=extra, payload=payload)
+        diff = transaction.diff_of(shown_before, shown_after, "keepalived (owned files)", "after %s" % self.state)
+        return transaction.Plan(changed, commands, diff, extra=extra, payload=payload)
 
     def apply(self, plan):
         p = plan.payload
@@ -307,7 +310,7 @@ class Keepalived(transaction.Backend):
             result["rollback_commands"] = []
             return True
         current = self.host.owned_files()
-        self._write({k: v for k, v in p.before.items()}, current)
+        self._write(dict(p.before), current)
         for path in current:
             if path not in p.before:
                 self.host.delete(path)
