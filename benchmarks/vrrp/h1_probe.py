@@ -13,13 +13,15 @@ dev, vip, seconds, interval = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.
 sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
 sock.bind((dev, 0))
 sock.settimeout(0.05)
-ping = subprocess.Popen(["ping", "-n", "-q", "-i", interval, "-W", "1", vip], stdout=subprocess.DEVNULL,
-                        stderr=subprocess.DEVNULL)
+PING = ["ping", "-n", "-q", "-i", interval, "-W", "1", vip]
+ping = subprocess.Popen(PING, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 adverts, replies = [], []
 end = time.time() + seconds
 v4 = socket.inet_aton(vip) if ":" not in vip else None
 v6 = socket.inet_pton(socket.AF_INET6, vip) if ":" in vip else None
 while time.time() < end:
+    if ping.poll() is not None:  # iputils ping gives up after an outage with ARP failures: ping again
+        ping = subprocess.Popen(PING, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         frame, _addr = sock.recvfrom(2048)
     except socket.timeout:
@@ -40,4 +42,4 @@ while time.time() < end:
         elif nxt == 58 and v6 and src == v6 and frame[54] == 129:
             replies.append(now)
 ping.terminate()
-print(json.dumps({"adverts": adverts, "replies": replies}))
+print(json.dumps({"adverts": adverts, "replies": replies, "end": end}))

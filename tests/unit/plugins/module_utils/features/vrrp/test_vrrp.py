@@ -15,6 +15,7 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp.frr_vrrpd import backend as fv
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp.frr_vrrpd import parse, render as frr_render
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp.frr_vrrpd.dialect import DIALECT, send_form
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp.keepalived import backend as ka
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp.keepalived import render as ka_render
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp.keepalived import status as ka_status
 
@@ -210,3 +211,49 @@ def test_verdict_no_master_and_wrong_master():
 
 def test_transaction_is_the_core_one():
     assert issubclass(fv.FrrVrrpd, transaction.Backend)
+
+
+# --- keepalived backend on a scratch directory: check mode exact, a refused config test writes nothing ---
+
+
+def _keepalived_host(tmp_path, answers):
+    proc = tmp_path / "proc"
+    (proc / "sys/net/ipv4/conf/all").mkdir(parents=True)
+    (proc / "sys/net/ipv4/conf/all/arp_ignore").write_text("0\n")
+    (proc / "sys/net/ipv4/conf/all/arp_announce").write_text("0\n")
+    (proc / "sys/kernel").mkdir(parents=True)
+    (proc / "sys/kernel/hostname").write_text("kgw1\n")
+    calls = []
+
+    def run(argv):
+        calls.append(argv)
+        return answers(argv)
+
+    host = ka.KeepalivedHost(run, conf=str(tmp_path / "keepalived" / "keepalived.conf"), proc=str(proc), use_systemd=False)
+    host.daemon.pidfile = str(tmp_path / "keepalived.pid")  # no daemon runs here
+    return host, calls
+
+
+def test_keepalived_check_mode_is_exact_and_touches_nothing(tmp_path):
+    host, calls = _keepalived_host(tmp_path, lambda argv: (0, "", ""))
+    result = ka.run(host, groups(), "replaced", check_mode=True)
+    assert result["changed"] and calls == [] and not (tmp_path / "keepalived").exists()
+    assert result["commands"][0].startswith("keepalived -t -f")
+    assert "start keepalived" in result["commands"]
+    assert "sysctl -w net.ipv4.conf.all.arp_ignore=1" in result["commands"]
+    assert "vrrp_instance apps_10_v4 {" in result["diff"]["after"] and result["diff"]["before"].count("vrrp_instance") == 0
+
+
+def test_keepalived_config_test_refusal_changes_nothing(tmp_path):
+    def answers(argv):
+        if argv[:2] == ["keepalived", "-t"]:
+            return 5, "", "(Line 21) Unknown keyword 'bogus_keyword'"
+        raise AssertionError("nothing may run after a refused config test: %s" % argv)
+
+    host, _calls = _keepalived_host(tmp_path, answers)
+    with pytest.raises(transaction.ChangeFailed) as info:
+        ka.run(host, groups(extra_options=["bogus_keyword 1"]), "replaced")
+    assert "config test" in str(info.value) and "bogus_keyword" in str(info.value)
+    assert info.value.result["changed"] is False
+    assert not list((tmp_path / "keepalived").rglob("*.conf"))
+    assert (tmp_path / "proc/sys/net/ipv4/conf/all/arp_ignore").read_text().strip() == "0"
