@@ -165,6 +165,8 @@ def one_run(backend, event, advert_cs):
     after = [t for t, src, _prio in data["adverts"] if t >= stamp and src == new_master_ip]
     takeover = (after[0] - stamp) if after else None
     node(pair["master"], restore, check=False)
+    if not wait_master(pair["master"], backend, timeout=90):  # back to the intended Master before anything else
+        raise RuntimeError("%s did not become Master again after restoring (%s)" % (pair["master"], restore))
     return {"backend": backend, "event": event, "advert_cs": advert_cs, "ping_gap_s": ping_gap, "takeover_s": takeover,
             "replies": len(replies), "ping_recovered": recovered}
 

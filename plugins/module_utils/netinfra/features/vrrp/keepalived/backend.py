@@ -20,6 +20,7 @@ from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 import shutil
 import signal as signals
@@ -131,7 +132,8 @@ class KeepalivedHost(LinuxHost):
 
 
 class Payload:
-    def __init__(self, before, after, sysctls, action, groups):
+    def __init__(self, before, after, sysctls, action, groups, leftovers=()):
+        self.leftovers = list(leftovers)  # vmacs a killed keepalived left behind (deleted before start)
         self.before = before  # path -> text (None: absent)
         self.after = after
         self.sysctls = sysctls  # [(iface, name, old, new)]
@@ -163,7 +165,19 @@ class Keepalived(transaction.Backend):
         files = self.host.owned_files()
         ifaces = ["all"] if self.groups else []
         sysctls = {(i, n): self.host.read_sysctl(i, n) for i in ifaces for n, _v in ARP_SYSCTLS}
-        return {"files": files, "running": self.host.daemon.running(), "sysctls": sysctls}
+        running = self.host.daemon.running()
+        # a keepalived that did not stop cleanly (SIGKILL) leaves its vmacs up with the VIPs on them: a split
+        # brain once the peer is Master. They go before keepalived starts again.
+        leftovers = []
+        if not running:
+            try:
+                links = json.loads(self.host.ip_json("link", "show") or "[]")
+            except (HostError, ValueError):
+                links = []
+            names = {model.macvlan_name(f, g["interface"], g["vrid"]) for g in self.groups for f in (4, 6)}
+            leftovers = sorted(link.get("ifname") for link in links
+                               if link.get("ifname") in names and (link.get("linkinfo") or {}).get("info_kind") == "macvlan")
+        return {"files": files, "running": running, "sysctls": sysctls, "leftovers": leftovers}
 
     def wanted_files(self, current):
         """path -> text after the change (None: delete)."""
@@ -211,6 +225,8 @@ class Keepalived(transaction.Backend):
         if changed_files and has_groups:
             commands.insert(0, "keepalived -t -f %s (config test of the candidate files)" % self.host.conf)
         commands += ["sysctl -w net.ipv4.conf.%s.%s=%s" % (i, n, new) for i, n, _old, new in sysctls]
+        leftovers = (current.get("leftovers") or []) if action == "start" else []
+        commands += ["ip link del %s (left with its VIP by a keepalived that did not stop cleanly)" % n for n in leftovers]
         if action:
             commands.append({"reload": "kill -HUP keepalived (reload, no restart)", "start": "start keepalived",
                              "stop": "stop keepalived"}[action])
@@ -219,8 +235,8 @@ class Keepalived(transaction.Backend):
                                                      for i, n, old, _new in sysctls)
         shown_after = _files_text(kept) + "".join("# sysctl net.ipv4.conf.%s.%s = %s\n" % (i, n, new)
                                                   for i, n, _old, new in sysctls)
-        payload = Payload(before, after, sysctls, action, self.groups)
-        changed = bool(changed_files or sysctls or action)
+        payload = Payload(before, after, sysctls, action, self.groups, leftovers)
+        changed = bool(changed_files or sysctls or action)  # leftovers only go with a start
         extra = {"backend": "keepalived", "files": changed_files}
         diff = transaction.diff_of(shown_before, shown_after, "keepalived (owned files)", "after %s" % self.state)
         return transaction.Plan(changed, commands, diff, extra=extra, payload=payload)
@@ -236,6 +252,8 @@ class Keepalived(transaction.Backend):
         self._write(p.after, p.before)
         for iface, name, _old, new in p.sysctls:
             self.host.write_sysctl(iface, name, new)
+        for name in p.leftovers:
+            self.host.check(["ip", "link", "del", name])
         self._act(p.action)
 
     def _write(self, files, previous):

@@ -235,9 +235,12 @@ def _keepalived_host(tmp_path, answers):
 
 
 def test_keepalived_check_mode_is_exact_and_touches_nothing(tmp_path):
-    host, calls = _keepalived_host(tmp_path, lambda argv: (0, "", ""))
+    leftover = '[{"ifname": "v4-eth1-10", "linkinfo": {"info_kind": "macvlan"}}, {"ifname": "eth1"}]'
+    host, calls = _keepalived_host(tmp_path, lambda argv: (0, leftover if argv[:3] == ["ip", "-d", "-j"] else "", ""))
     result = ka.run(host, groups(), "replaced", check_mode=True)
-    assert result["changed"] and calls == [] and not (tmp_path / "keepalived").exists()
+    assert result["changed"] and not (tmp_path / "keepalived").exists()
+    assert calls == [["ip", "-d", "-j", "link", "show"]]  # reads only
+    assert any(c.startswith("ip link del v4-eth1-10 (left with its VIP") for c in result["commands"])
     assert result["commands"][0].startswith("keepalived -t -f")
     assert "start keepalived" in result["commands"]
     assert "sysctl -w net.ipv4.conf.all.arp_ignore=1" in result["commands"]
@@ -246,6 +249,8 @@ def test_keepalived_check_mode_is_exact_and_touches_nothing(tmp_path):
 
 def test_keepalived_config_test_refusal_changes_nothing(tmp_path):
     def answers(argv):
+        if argv[:3] == ["ip", "-d", "-j"]:
+            return 0, "[]", ""
         if argv[:2] == ["keepalived", "-t"]:
             return 5, "", "(Line 21) Unknown keyword 'bogus_keyword'"
         raise AssertionError("nothing may run after a refused config test: %s" % argv)
