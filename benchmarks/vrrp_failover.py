@@ -57,7 +57,8 @@ EVENTS = {
     ("frr_vrrpd", "graceful"): ("vtysh -c 'configure terminal' -c 'interface eth1' -c 'vrrp 20 shutdown'",
                                 "vtysh -c 'configure terminal' -c 'interface eth1' -c 'no vrrp 20 shutdown'"),
     ("frr_vrrpd", "link_down"): ("ip link set eth1 down", "ip link set eth1 up"),
-    ("frr_vrrpd", "killed"): ("kill -KILL $(pidof vrrpd)", "true"),  # watchfrr restarts vrrpd
+    # watchfrr restarts vrrpd (at most once a minute: "Min Restart Interval: 60"), and vrrpd gets its config back
+    ("frr_vrrpd", "killed"): ("kill -KILL $(pidof vrrpd)", "for i in $(seq 1 150); do pidof vrrpd >/dev/null && break; sleep 1; done"),
 }
 
 
@@ -114,6 +115,12 @@ def lab_hostvars(advert):
 
 def holds_master(host, backend):
     pair = [p for p in PAIRS.values() if host in (p["master"], p["backup"])][0]
+    if backend == "frr_vrrpd":  # a killed vrrpd leaves its macvlan up: ask vrrpd itself
+        try:
+            groups = json.loads(node(host, "vtysh -c 'show vrrp json'", check=False) or "[]")
+        except ValueError:
+            return False
+        return any(g.get("vrid") == pair["vrid"] and (g.get("v4") or {}).get("status") == "Master" for g in groups)
     name = "v4-eth1-%d" % pair["vrid"]
     out = node(host, "ip -j addr show dev %s 2>/dev/null || echo []" % name)
     try:
@@ -143,7 +150,7 @@ def one_run(backend, event, advert_cs):
     other = pair["backup"]
     if not wait_until_backup_only(other, backend):
         raise RuntimeError("%s still holds the VIP before the run" % other)
-    window = 3.0 + 4 * advert_cs / 100.0
+    window = 3.0 + 8 * advert_cs / 100.0
     probe = subprocess.Popen(benchlib.LABCTL + ["exec", TOPO, "--name", LAB, "h1", "--", "/usr/bin/python3", "-c", PROBE,
                                                 pair["dev"], pair["vip"], str(window), "0.01"],
                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -156,19 +163,20 @@ def one_run(backend, event, advert_cs):
     data = json.loads(out)
     replies = sorted(data["replies"])
     gaps = [b - a for a, b in zip(replies, replies[1:]) if b >= stamp - 0.5]
-    before = [t for t in replies if t < stamp]
-    recovered = any(t > stamp + 0.05 for t in replies)
-    if not recovered and before:  # no reply after the event until the window closed: at least that long
-        gaps.append(data.get("end", stamp + window) - before[-1])
+    end = data.get("end", stamp + window)
+    # replies that stop for good before the window closes: an outage of at least that long (a lower bound)
+    recovered = bool(replies) and end - replies[-1] < 0.5
+    if replies and not recovered:
+        gaps.append(end - replies[-1])
     ping_gap = max(gaps) if gaps else None
     new_master_ip = {"keepalived": "198.18.31.3", "frr_vrrpd": "198.18.32.3"}[backend]
     after = [t for t, src, _prio in data["adverts"] if t >= stamp and src == new_master_ip]
     takeover = (after[0] - stamp) if after else None
     node(pair["master"], restore, check=False)
-    if not wait_master(pair["master"], backend, timeout=90):  # back to the intended Master before anything else
+    if not wait_master(pair["master"], backend, timeout=200):  # back to the intended Master before anything else
         raise RuntimeError("%s did not become Master again after restoring (%s)" % (pair["master"], restore))
     return {"backend": backend, "event": event, "advert_cs": advert_cs, "ping_gap_s": ping_gap, "takeover_s": takeover,
-            "replies": len(replies), "ping_recovered": recovered}
+            "replies": len(replies), "ping_recovered": recovered, "event_at": stamp}
 
 
 def wait_until_backup_only(host, backend, timeout=60):
