@@ -71,8 +71,8 @@ options:
           address:
             description:
               - The gateway's own addresses on I(interface), with prefix length (one per family at least for each
-                family of virtual addresses). The virtual addresses must lie in these subnets. The module checks
-                the interface holds them; it does not set them.
+                family of virtual addresses). The virtual addresses must lie in these subnets. They are intent the
+                validator checks against; the module does not set them.
               - Write the gateway's own addresses on the interface, e.g. [198.18.31.2/24].
             type: list
             required: true

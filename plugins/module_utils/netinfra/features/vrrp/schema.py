@@ -65,7 +65,7 @@ GROUP = {
                      elements="str",
                      description=["The gateway's own addresses on I(interface), with prefix length (one per family at "
                                   "least for each family of virtual addresses). The virtual addresses must lie in "
-                                  "these subnets. The module checks the interface holds them; it does not set them."]),
+                                  "these subnets. They are intent the validator checks against; the module does not set them."]),
     "virtual_ipv4": Field("list", "a list of IPv4 addresses, e.g. [198.18.31.1]", elements="str", default=[],
                           description="Virtual IPv4 addresses (one keepalived instance / one vrrpd v4 router)."),
     "virtual_ipv6": Field("list", "a list of IPv6 addresses, e.g. [2001:db8:31::1]", elements="str", default=[],
