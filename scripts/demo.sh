@@ -77,6 +77,7 @@ labctl exec "$IPSEC_TOPOLOGY" gw1 -- swanctl --list-sas 2>/dev/null
 labctl exec "$IPSEC_TOPOLOGY" gw1 -- vtysh -c 'show bgp summary'
 labctl exec "$IPSEC_TOPOLOGY" gw1 -- ping -c 3 -I 198.18.20.1 198.51.110.1
 "$REPO_ROOT/scripts/demo_snmp.sh"
+bash scripts/demo_vrrp.sh  # part C: a VRRP pair converged with the role, and a failover
 
 cat <<EOM
 

@@ -30,6 +30,7 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.poli
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp import schema as bgp  # noqa: E402
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec import schema as ipsec  # noqa: E402
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.snmp import schema as snmp  # noqa: E402
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp import schema as vrrp  # noqa: E402
 
 HEADER_PY = '''# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, paynet network infrastructure team
@@ -104,31 +105,37 @@ def reference_md():
         ("Module `snmp`", snmp.MODULE, sch.DEVICE, ""),
         ("Module `snmp_status`", _without(snmp.STATUS, "config"), sch.DEVICE, ""),
         ("Role `paynet.netinfra.snmp`", snmp.ROLE, None, ""),
+        ("VRRP: a gateway's `vrrp` (host_vars or group_vars)", vrrp.HOST, sch.INTENT, "vrrp."),
+        ("Module `vrrp`", vrrp.MODULE, sch.DEVICE, ""),
+        ("Module `vrrp_status`", _without(vrrp.STATUS, "config"), sch.DEVICE, ""),
+        ("Role `paynet.netinfra.vrrp`", vrrp.ROLE, None, ""),
     ]
     for title, schema, scope, prefix in sections:
         parts += ["## " + title, "", sch.markdown_table(schema, scope, prefix), ""]
     return "\n".join(parts)
 
 
+# (feature schema, what its options are, its apply module, its status module): one doc fragment each.
+FRAGMENTS = (
+    (bgp, "BGP partner peering", "bgp_peering", "bgp_status"),
+    (ipsec, "IPsec tunnel", "ipsec_tunnel", "ipsec_status"),
+    (snmp, "SNMP agent", "snmp", "snmp_status"),
+    (vrrp, "VRRP", "vrrp", "vrrp_status"),
+)
+
+
 def artefacts():
     """{path relative to the repo: content} of every generated file."""
     out = {}
     src = "plugins/module_utils/netinfra/features/%s/schema.py"
-    out["plugins/doc_fragments/bgp.py"] = doc_fragment(src % "bgp", "BGP partner peering options: config (bgp_peering, bgp_status), "
-                                                       "the module options of bgp_peering (module) and bgp_status (status).",
-                                                       [("DOCUMENTATION", sch.doc_options({"config": bgp.MODULE["config"]})),
-                                                        ("MODULE", sch.doc_options(_without(bgp.MODULE, "config"))),
-                                                        ("STATUS", sch.doc_options(_without(bgp.STATUS, "config")))])
-    out["plugins/doc_fragments/ipsec.py"] = doc_fragment(src % "ipsec", "IPsec tunnel options: config (ipsec_tunnel, ipsec_status), "
-                                                         "the module options of ipsec_tunnel (module) and ipsec_status (status).",
-                                                         [("DOCUMENTATION", sch.doc_options({"config": ipsec.MODULE["config"]})),
-                                                          ("MODULE", sch.doc_options(_without(ipsec.MODULE, "config"))),
-                                                          ("STATUS", sch.doc_options(_without(ipsec.STATUS, "config")))])
-    out["plugins/doc_fragments/snmp.py"] = doc_fragment(src % "snmp", "SNMP agent options: config (snmp, snmp_status), "
-                                                        "the module options of snmp (module) and snmp_status (status).",
-                                                        [("DOCUMENTATION", sch.doc_options({"config": snmp.MODULE["config"]})),
-                                                         ("MODULE", sch.doc_options(_without(snmp.MODULE, "config"))),
-                                                         ("STATUS", sch.doc_options(_without(snmp.STATUS, "config")))])
+    for feature, what, apply, status in FRAGMENTS:
+        name = feature.__name__.split(".")[-2]
+        out["plugins/doc_fragments/%s.py" % name] = doc_fragment(
+            src % name, "%s options: config (%s, %s), the module options of %s (module) and %s (status)."
+            % (what, apply, status, apply, status),
+            [("DOCUMENTATION", sch.doc_options({"config": feature.MODULE["config"]})),
+             ("MODULE", sch.doc_options(_without(feature.MODULE, "config"))),
+             ("STATUS", sch.doc_options(_without(feature.STATUS, "config")))])
     fleet = {"netinfra_policy": NETINFRA_POLICY_VAR, "bgp_policy": bgp.POLICY_VAR}
     fleet.update(ipsec.POLICY_VARS)
     fleet.update(snmp.POLICY_VARS)
@@ -141,8 +148,8 @@ def artefacts():
     out["plugins/doc_fragments/fleet_policy.py"] = doc_fragment(
         "core/policy.py and features/*/schema.py", "The fleet policy variables, as options (validate_intent).",
         [("DOCUMENTATION", fleet_doc)])
-    for feature in (bgp, ipsec, snmp):
-        source = src % {bgp: "bgp", ipsec: "ipsec", snmp: "snmp"}[feature]
+    for feature in (bgp, ipsec, snmp, vrrp):
+        source = src % feature.__name__.split(".")[-2]
         specs = role_specs(feature.ROLE_DOC, feature.ROLE, source)
         out["roles/%s/meta/argument_specs.yml" % feature.ROLE_NAME] = specs
         # role defaults hold the role's own variables; fleet variables (ipsec_inside_pool, ...) keep their

@@ -16,6 +16,7 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features 
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp import schema as bgp
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec import schema as ipsec
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.snmp import schema as snmp
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp import schema as vrrp
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
@@ -49,7 +50,7 @@ def _module(name):
 
 @pytest.mark.parametrize("module, schema_options", [
     ("bgp_peering", bgp.MODULE), ("bgp_status", bgp.STATUS), ("ipsec_tunnel", ipsec.MODULE), ("ipsec_status", ipsec.STATUS),
-    ("snmp", snmp.MODULE), ("snmp_status", snmp.STATUS)])
+    ("snmp", snmp.MODULE), ("snmp_status", snmp.STATUS), ("vrrp", vrrp.MODULE), ("vrrp_status", vrrp.STATUS)])
 def test_module_argspec_is_the_schema(module, schema_options):
     assert _module(module).ARGUMENT_SPEC == sch.argspec(schema_options)
 
@@ -79,7 +80,8 @@ def _fragment_options(name, attr):
 @pytest.mark.parametrize("module, fragment, extra", [
     ("bgp_peering", "bgp", "MODULE"), ("bgp_status", "bgp", "STATUS"),
     ("ipsec_tunnel", "ipsec", "MODULE"), ("ipsec_status", "ipsec", "STATUS"),
-    ("snmp", "snmp", "MODULE"), ("snmp_status", "snmp", "STATUS")])
+    ("snmp", "snmp", "MODULE"), ("snmp_status", "snmp", "STATUS"),
+    ("vrrp", "vrrp", "MODULE"), ("vrrp_status", "vrrp", "STATUS")])
 def test_documented_options_are_the_argspec(module, fragment, extra):
     documented = dict(_fragment_options(fragment, "DOCUMENTATION"), **_fragment_options(fragment, extra))
     assert _project_doc(documented) == _project_spec(_module(module).ARGUMENT_SPEC)
@@ -92,10 +94,11 @@ MIRRORS = {
                       ("ipsec_tunnels_verify_timeout", "verify_timeout")],
     "snmp": [("snmp_allow_empty", "allow_empty"), ("snmp_frr_restart", "frr_restart"),
              ("snmp_verify_timeout", "verify_timeout")],
+    "vrrp": [("vrrp_allow_empty", "allow_empty"), ("vrrp_verify_timeout", "verify_timeout")],
 }
 
 
-@pytest.mark.parametrize("role, feature", [("bgp_peering", bgp), ("ipsec_tunnels", ipsec), ("snmp", snmp)])
+@pytest.mark.parametrize("role, feature", [("bgp_peering", bgp), ("ipsec_tunnels", ipsec), ("snmp", snmp), ("vrrp", vrrp)])
 def test_role_specs_and_defaults_agree(role, feature):
     specs = yaml.safe_load((REPO / "roles" / role / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]
     defaults = yaml.safe_load((REPO / "roles" / role / "defaults" / "main.yml").read_text())
@@ -121,6 +124,7 @@ def test_the_validator_knows_exactly_the_schema_keys():
     features = {f.name: f for f in registry.registered()}
     assert features["bgp"].partner_fields == bgp.PARTNER_INTENT
     assert features["ipsec"].partner_fields == ipsec.PARTNER_INTENT
+    assert set(features["vrrp"].host_vars) == {"vrrp"} and features["vrrp"].host_vars["vrrp"].fields is vrrp.HOST
     assert set(features["bgp"].host_vars) == {"bgp"} and features["bgp"].host_vars["bgp"].fields is bgp.HOST
     # an unknown key anywhere in a partner is refused with the schema's did-you-mean
     partners = {"acme_bank": {"asn": 64496, "accept_prefix": ["198.51.100.0/24"], "sessions": []}}

@@ -28,3 +28,4 @@ from ..core.findings import ERROR, WARNING, Finding, format_findings, has_errors
 from .bgp import validate as bgp_validate  # noqa: F401  # pylint: disable=unused-import
 from .ipsec import validate as ipsec_validate  # noqa: F401  # pylint: disable=unused-import
 from .snmp import validate as snmp_validate  # noqa: F401  # pylint: disable=unused-import
+from .vrrp import validate as vrrp_validate  # noqa: F401  # pylint: disable=unused-import

@@ -1,0 +1,345 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, paynet network infrastructure team
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""VRRP gateway redundancy: the fleet checks (docs/vrrp.md), registered with core.fleet.
+
+Per gateway: the schema (core.schema.check_object), the backend's capabilities (FRR vrrpd has no
+object tracking, no accept-mode setting, no unicast peers and no preemption delay), addresses
+(every virtual address inside a subnet of the interface, priority 255 only for the address owner),
+VRRPv2 authentication refused, tracked interfaces that exist in intent. Across the fleet: the
+gateways of a group (segment + VRID) agree on the virtual addresses, version and advertisement
+interval, exactly one of them is the intended master, and no virtual address is used by anything
+else in the inventory (another group, a gateway's interface, BGP session and IPsec inside addresses
+the other features published). Publishes ``vrrp.vips`` (address -> (host, group path)).
+"""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+
+from ...core import fleet, values
+from ...core import schema as sch
+from . import schema
+
+VRRP_PLATFORMS = ("linux", "frr")
+
+
+def _ip(text):
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _iface(text):
+    try:
+        return ipaddress.ip_interface(text)
+    except ValueError:
+        return None
+
+
+class _Member:
+    __slots__ = ("host", "path", "group", "drained", "backend")
+
+    def __init__(self, host, path, group, drained, backend):
+        self.host = host
+        self.path = path
+        self.group = group
+        self.drained = drained
+        self.backend = backend
+
+
+def _backend(ctx, host, vrrp):
+    backend = vrrp.get("backend")
+    if backend:
+        return backend
+    return schema.DEFAULT_BACKEND.get(ctx.hostvars(host).get("netinfra_platform"))
+
+
+def _check_capabilities(ctx, host, path, group, backend):
+    if backend != "frr_vrrpd":
+        return
+    fix_keepalived = "or run this gateway's groups with keepalived (vrrp.backend: keepalived on a Linux gateway)"
+    if group.get("track_interfaces"):
+        ctx.error(host, path + ".track_interfaces", "FRR vrrpd has no object tracking (track_interfaces)",
+                  "remove track_interfaces, " + fix_keepalived)
+    if group.get("track_scripts"):
+        ctx.error(host, path + ".track_scripts", "FRR vrrpd has no object tracking (track_scripts)",
+                  "remove track_scripts, " + fix_keepalived)
+    if group.get("accept_mode") is not None:
+        ctx.error(host, path + ".accept_mode", "FRR vrrpd has no accept-mode setting (it always accepts)",
+                  "remove accept_mode, " + fix_keepalived)
+    if group.get("unicast_peers"):
+        ctx.error(host, path + ".unicast_peers", "FRR vrrpd only sends multicast advertisements (no unicast peers)",
+                  "remove unicast_peers, " + fix_keepalived)
+    if group.get("preempt_delay"):
+        ctx.error(host, path + ".preempt_delay", "FRR vrrpd has no preemption delay",
+                  "remove preempt_delay (or set it to 0), " + fix_keepalived)
+    if group.get("extra_options"):
+        ctx.error(host, path + ".extra_options", "extra_options are keepalived lines; this gateway runs FRR vrrpd",
+                  "remove extra_options")
+
+
+def _check_addresses(ctx, host, path, group):
+    """(own interfaces, vips) of a group; problems reported."""
+    own = []
+    for index, text in enumerate(group.get("address") or []):
+        iface = _iface(text) if isinstance(text, str) and "/" in text else None
+        if iface is None:
+            ctx.error(host, "%s.address[%d]" % (path, index), "%s is not an address with prefix length" % values.show(text),
+                      "write the gateway's address on %s with its prefix length, e.g. 198.18.31.2/24"
+                      % group.get("interface", "the interface"))
+            continue
+        own.append(iface)
+    vips = []
+    for key, version in (("virtual_ipv4", 4), ("virtual_ipv6", 6)):
+        for index, text in enumerate(group.get(key) or []):
+            where = "%s.%s[%d]" % (path, key, index)
+            addr = _ip(text) if isinstance(text, str) else None
+            if addr is None or addr.version != version:
+                ctx.error(host, where, "%s is not an IPv%d address" % (values.show(text), version),
+                          "write a single IPv%d address without prefix length, e.g. %s"
+                          % (version, "198.18.31.1" if version == 4 else "2001:db8:31::1"))
+                continue
+            subnets = [i.network for i in own if i.version == version]
+            if not any(addr in net for net in subnets):
+                ctx.error(host, where, "virtual address %s is not inside a subnet of %s (%s)"
+                          % (addr, group.get("interface"), ", ".join(str(n) for n in subnets) or "no IPv%d address" % version),
+                          "use an address from the segment's subnet, or add the gateway's IPv%d address on the "
+                          "interface to address" % version)
+            elif addr in (i.ip for i in own) and group.get("priority") != 255:
+                ctx.error(host, where, "virtual address %s is this gateway's own address but priority is %s"
+                          % (addr, group.get("priority", 100)),
+                          "set priority: 255 (this gateway owns the address), or use a free address as the virtual address")
+            if any(v == (addr, where) for v in vips) or addr in [v for v, _w in vips]:
+                ctx.error(host, where, "virtual address %s is listed twice" % addr, "list it once")
+                continue
+            vips.append((addr, where))
+    if not vips:
+        ctx.error(host, path, "the group has no virtual address", "set virtual_ipv4 and/or virtual_ipv6")
+    if group.get("priority") == 255 and not any(v in [i.ip for i in own] for v, _w in vips):
+        ctx.error(host, path + ".priority", "priority 255 is reserved for the address owner (RFC 5798), and no virtual "
+                  "address is this gateway's own address", "use a priority 1..254")
+    return own, vips
+
+
+def _check_group(ctx, host, path, raw, backend, known_ifaces, seen):
+    group = sch.check_object(raw, schema.GROUP, host, path, ctx.report)
+    if raw.get("authentication") is not None:
+        ctx.error(host, path + ".authentication", "VRRPv2 authentication is refused: it protects nothing (the password "
+                  "travels in clear text in every advertisement, RFC 5798 section 9)",
+                  "remove authentication; protect the segment itself (no untrusted hosts on it)")
+    if group.get("version") == 2:
+        ctx.error(host, path + ".version", "VRRPv2 is not supported here (no IPv6, whole-second adverts only)",
+                  "set version: 3 or remove it")
+    _check_capabilities(ctx, host, path, group, backend)
+    own, vips = _check_addresses(ctx, host, path, group)
+    for index, track in enumerate(group.get("track_interfaces") or []):
+        if isinstance(track, dict):
+            sch.check_object(track, schema.TRACK_INTERFACE, host, "%s.track_interfaces[%d]" % (path, index), ctx.report)
+            name = track.get("interface")
+            if isinstance(name, str) and name not in known_ifaces:
+                ctx.error(host, "%s.track_interfaces[%d].interface" % (path, index),
+                          "tracked interface '%s' is not in the intent of %s" % (values.printable(name), host),
+                          "track one of %s, or add it to vrrp.interfaces" % (", ".join(sorted(known_ifaces)) or "the group interfaces"))
+    for index, script in enumerate(group.get("track_scripts") or []):
+        if not isinstance(script, dict):
+            continue
+        where = "%s.track_scripts[%d]" % (path, index)
+        good = sch.check_object(script, schema.TRACK_SCRIPT, host, where, ctx.report)
+        kind = good.get("kind")
+        if kind == "command" and not (good.get("command") or "").startswith("/"):
+            ctx.error(host, where + ".command", "a track script of kind command needs an absolute command path",
+                      "set command to an absolute path with its arguments, e.g. /usr/local/bin/check-app")
+        if kind in ("bgp_sessions", "ipsec_tunnels") and not good.get("targets"):
+            ctx.error(host, where + ".targets", "a %s track script needs targets" % kind,
+                      "list the BGP peer addresses or swanctl connection names it checks")
+        for t_index, target in enumerate(good.get("targets") or []):
+            if not isinstance(target, str) or not target or not all(c.isalnum() or c in ".:-_" for c in target):
+                ctx.error(host, "%s.targets[%d]" % (where, t_index), "target %s is not an address or a name"
+                          % values.show(target), "write a peer address or a connection name (letters, digits, . : - _)")
+    if "vrid" in group and "interface" in group:
+        where = seen.get((group["interface"], group["vrid"]))
+        if where:
+            ctx.error(host, path + ".vrid", "VRID %d is used twice on %s (also %s)" % (group["vrid"], group["interface"], where),
+                      "give each group on an interface its own VRID")
+        seen[(group["interface"], group["vrid"])] = path
+    return group, own, vips
+
+
+def _published_addresses(ctx):
+    """{ip: what} of the addresses BGP and IPsec use (their intent, and what they published)."""
+    out = {}
+    for name, partner in ctx.partners.items():
+        for index, session in enumerate(partner.get("sessions") or []):
+            if not isinstance(session, dict):
+                continue
+            for key in ("local_address", "peer_address"):
+                addr = _ip(session.get(key)) if isinstance(session.get(key), str) else None
+                if addr is not None:
+                    out[addr] = "partners.%s.sessions[%d].%s" % (name, index, key)
+        for index, tunnel in enumerate(partner.get("tunnels") or []):
+            if not isinstance(tunnel, dict):
+                continue
+            for key in ("peer_gateway", "local_gateway"):
+                addr = _ip(tunnel.get(key)) if isinstance(tunnel.get(key), str) else None
+                if addr is not None:
+                    out[addr] = "partners.%s.tunnels[%d].%s" % (name, index, key)
+    for partner, devices in (ctx.facts.get("ipsec.tunnels") or {}).items():
+        for device, tunnels in (devices or {}).items():
+            for tname, inside in (tunnels or {}).items():
+                for addr in inside or ():
+                    ip = _ip(str(addr).split("/", maxsplit=1)[0])
+                    if ip is not None:
+                        out[ip] = "the inside address of %s's tunnel %s on %s" % (partner, tname, device)
+    for host, hostvars in ctx.devices.items():
+        bgp = hostvars.get("bgp") if isinstance(hostvars, dict) else None
+        if isinstance(bgp, dict) and isinstance(bgp.get("router_id"), str):
+            ip = _ip(bgp["router_id"])
+            if ip is not None:
+                out[ip] = "%s's bgp.router_id" % host
+    return out
+
+
+def validate(ctx):
+    members = {}  # (segment, vrid) -> [_Member]
+    interfaces = {}  # ip -> (host, path) of every gateway interface address
+    vip_users = {}  # ip -> [(host, path, segment, vrid)]
+    for host in sorted(ctx.devices):
+        hostvars = ctx.hostvars(host)
+        vrrp = hostvars.get("vrrp")
+        if vrrp is None:
+            continue
+        if not isinstance(vrrp, dict):
+            ctx.error(host, "vrrp", "vrrp is %s, expected a mapping" % values.type_name(vrrp),
+                      "set vrrp: {groups: [{segment: ..., vrid: ..., interface: ..., virtual_ipv4: [...]}]}")
+            continue
+        platform = hostvars.get("netinfra_platform")
+        if platform in ctx.supported_platforms and platform not in VRRP_PLATFORMS:
+            ctx.error(host, "vrrp", "platform %s runs no VRRP backend" % platform, "remove vrrp from this host")
+            continue
+        top = sch.check_object(vrrp, schema.HOST, host, "vrrp", ctx.report)
+        backend = _backend(ctx, host, vrrp)
+        if backend is None and "backend" not in vrrp:
+            ctx.error(host, "vrrp.backend", "no VRRP backend: netinfra_platform is %s" % values.show(platform),
+                      "set vrrp.backend to keepalived or frr_vrrpd, or netinfra_platform to linux or frr")
+        if backend == "frr_vrrpd" and platform == "linux":
+            ctx.error(host, "vrrp.backend", "backend frr_vrrpd on a linux gateway (no FRR)",
+                      "use backend: keepalived, or set netinfra_platform: frr")
+        drained = top.get("maintenance") == "drained"
+        groups = vrrp.get("groups")
+        if not isinstance(groups, (list, tuple)):
+            continue
+        known = set(str(i) for i in top.get("interfaces") or [])
+        known.update(str(g.get("interface")) for g in groups if isinstance(g, dict) and g.get("interface"))
+        seen = {}
+        for index, raw in enumerate(groups):
+            path = "vrrp.groups[%d]" % index
+            if not isinstance(raw, dict):
+                ctx.error(host, path, "group is %s, expected a mapping" % values.type_name(raw),
+                          "write {segment: ..., vrid: ..., interface: ..., address: [...], virtual_ipv4: [...]}")
+                continue
+            group, own, vips = _check_group(ctx, host, path, raw, backend, known, seen)
+            for iface in own:
+                interfaces.setdefault(iface.ip, (host, "%s.address" % path))
+            if "segment" in group and "vrid" in group:
+                members.setdefault((group["segment"], group["vrid"]), []).append(
+                    _Member(host, path, dict(group, _vips=vips, _own=own), drained, backend))
+                for addr, where in vips:
+                    vip_users.setdefault(addr, []).append((host, where, group["segment"], group["vrid"]))
+    _check_groups(ctx, members)
+    _check_vip_use(ctx, vip_users, interfaces)
+    ctx.facts["vrrp.vips"] = {addr: users[0][:2] for addr, users in vip_users.items()}
+
+
+def _priority(member):
+    return member.group.get("priority", 100)
+
+
+def _check_groups(ctx, members):
+    for (segment, vrid), group_members in sorted(members.items()):
+        first = group_members[0]
+        for other in group_members[1:]:
+            for key, what in (("advert_interval", "advertisement interval"), ("version", "version"),
+                              ("preempt_delay", None)):
+                if what and first.group.get(key, schema.GROUP[key].default) != other.group.get(key, schema.GROUP[key].default):
+                    ctx.error(other.host, "%s.%s" % (other.path, key),
+                              "%s %s differs from %s's %s in group %s VRID %d" % (
+                                  what, other.group.get(key, schema.GROUP[key].default), first.host,
+                                  first.group.get(key, schema.GROUP[key].default), segment, vrid),
+                              "use the same %s on every gateway of the group" % what)
+            mine = sorted(str(a) for a, _w in other.group["_vips"])
+            theirs = sorted(str(a) for a, _w in first.group["_vips"])
+            if mine != theirs:
+                ctx.error(other.host, other.path, "virtual addresses %s differ from %s's %s in group %s VRID %d"
+                          % (", ".join(mine), first.host, ", ".join(theirs), segment, vrid),
+                          "list the same virtual addresses on every gateway of the group")
+            if other.host == first.host:
+                ctx.error(other.host, other.path, "group %s VRID %d is defined twice on %s" % (segment, vrid, other.host),
+                          "define it once per gateway")
+        if ctx.one_device:
+            continue
+        if len(group_members) == 1:
+            ctx.warning(first.host, first.path, "group %s VRID %d has one gateway: no redundancy" % (segment, vrid),
+                        "add the group to the peer gateway")
+            continue
+        live = [m for m in group_members if not m.drained]
+        if not live:
+            ctx.error(first.host, first.path, "every gateway of group %s VRID %d is drained" % (segment, vrid),
+                      "set vrrp.maintenance: active on at least one of %s" % ", ".join(m.host for m in group_members))
+            continue
+        top = max(_priority(m) for m in live)
+        masters = [m for m in live if _priority(m) == top]
+        if len(masters) != 1:
+            ctx.error(masters[1].host, masters[1].path + ".priority",
+                      "group %s VRID %d has %d intended masters (priority %d on %s)"
+                      % (segment, vrid, len(masters), top, ", ".join(m.host for m in masters)),
+                      "give exactly one gateway of the group the highest priority")
+        for m in group_members:
+            if m.drained and not all(o.group.get("preempt", True) for o in live):
+                ctx.error(m.host, "vrrp.maintenance", "draining %s does not move group %s VRID %d: its peer does not "
+                          "preempt" % (m.host, segment, vrid), "set preempt: true on the peer gateway")
+
+
+def _check_vip_use(ctx, vip_users, interfaces):
+    published = _published_addresses(ctx)
+    for addr, users in sorted(vip_users.items(), key=lambda kv: (kv[0].version, kv[0])):
+        groups = sorted({(u[2], u[3]) for u in users})
+        if len(groups) > 1:
+            host, where = users[-1][0], users[-1][1]
+            ctx.error(host, where, "virtual address %s is used by more than one group (%s)"
+                      % (addr, ", ".join("%s VRID %d" % g for g in groups)), "give each group its own virtual address")
+        owner = interfaces.get(addr)
+        if owner is not None:
+            for host, where, _seg, _vrid in users:
+                if host != owner[0]:
+                    ctx.error(host, where, "virtual address %s is %s's interface address (%s)" % (addr, owner[0], owner[1]),
+                              "use a free address of the segment as the virtual address")
+        if addr in published:
+            host, where = users[0][0], users[0][1]
+            ctx.error(host, where, "virtual address %s is also used by %s" % (addr, published[addr]),
+                      "use a free address of the segment as the virtual address")
+
+
+def count(ctx):
+    groups = 0
+    for hostvars in ctx.devices.values():
+        vrrp = hostvars.get("vrrp") if isinstance(hostvars, dict) else None
+        if isinstance(vrrp, dict) and isinstance(vrrp.get("groups"), (list, tuple)):
+            groups += len(vrrp["groups"])
+    return {"vrrp_groups": groups} if groups else {}
+
+
+def device_view(config, device=fleet.ONE_DEVICE):
+    """The vrrp module's ``config`` (plus ``_platform``) as a fleet of the gateway ``device``."""
+    config = dict(config or {})
+    platform = config.pop("_platform", None) or "linux"
+    vrrp = {k: v for k, v in config.items() if v is not None}
+    return {}, {"netinfra_platform": platform, "vrrp": vrrp}, {"vrrp": "config"}
+
+
+FEATURE = fleet.register(fleet.Feature(
+    "vrrp", validate, host_vars={"vrrp": schema.HOST_VAR}, platforms=VRRP_PLATFORMS,
+    after=("bgp", "ipsec"), count=count, device_view=device_view))
