@@ -221,7 +221,7 @@ def test_validate(awx, secrets):
     assert (job.rc, job.status) == (0, "successful"), job.stdout
     assert job.count("failures") == {} and job.count("changed") == {}
     assert job.count("ok").get("edge1") == 1
-    results = job.results("Validate partners, policy and device BGP variables")
+    results = job.results("Validate the intent of every feature (partners, policies, BGP, IPsec, VRRP, SNMP)")
     assert [r["msg"] for r in results] == ["intent is valid: 4 partners, 5 sessions, 2 tunnels, 2 BGP devices"]
     assert_no_secret(job, secrets)
 
