@@ -30,3 +30,13 @@ die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 require_venv() {
   [[ -x "$VBIN/python" ]] || die "no venv at $VENV: run 'make setup' (scripts/setup.sh) first"
 }
+
+# A copy of this collection installed under $ANSIBLE_HOME/collections (molecule and ansible-lint
+# install one) would shadow the tree under test, e.g. hide a module added since: remove it.
+remove_stale_collection_copy() {
+  local stale="$ANSIBLE_HOME/collections/ansible_collections/$COLLECTION_NAMESPACE/$COLLECTION_NAME"
+  if [[ -e "$stale" || -L "$stale" ]]; then
+    log "removing stale installed copy $stale"
+    rm -rf "$stale"
+  fi
+}

@@ -7,6 +7,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
 require_venv
+remove_stale_collection_copy
 
 rc=0
 log "antsibull-changelog lint"

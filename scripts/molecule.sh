@@ -26,13 +26,7 @@ else
   done
 fi
 
-# Molecule installs the collection under $ANSIBLE_HOME/collections; a copy
-# left from an earlier run would shadow the tree under test.
-stale="$ANSIBLE_HOME/collections/ansible_collections/$COLLECTION_NAMESPACE/$COLLECTION_NAME"
-if [[ -e "$stale" || -L "$stale" ]]; then
-  log "molecule: removing stale installed copy $stale"
-  rm -rf "$stale"
-fi
+remove_stale_collection_copy
 
 log "molecule test: ${wanted[*]}"
 args=()

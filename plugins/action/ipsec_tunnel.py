@@ -18,7 +18,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.fleet import check_module_input
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import offline as ipsec_offline
 from ansible_collections.paynet.netinfra.plugins.modules.ipsec_tunnel import ARGUMENT_SPEC
-from ansible_collections.paynet.netinfra.plugins.plugin_utils.fleet_policy import with_fleet_policy
+from ansible_collections.paynet.netinfra.plugins.plugin_utils.fleet_policy import checked_params
 
 
 class ActionModule(ActionBase):
@@ -29,11 +29,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
-        self._task.args = with_fleet_policy(self._task.args, task_vars, self._templar, "ipsec")
-        validation, new_args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-        del validation
-        params = dict(new_args)
-        host = task_vars.get("inventory_hostname", "?")
+        params, host = checked_params(self, task_vars, "ipsec", ARGUMENT_SPEC)
         state = params["state"]
         if state == "parsed":
             if not params.get("running_config"):

@@ -16,7 +16,7 @@ __metaclass__ = type
 from ansible.plugins.action import ActionBase
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.snmp import offline
 from ansible_collections.paynet.netinfra.plugins.modules.snmp import ARGUMENT_SPEC
-from ansible_collections.paynet.netinfra.plugins.plugin_utils.fleet_policy import with_fleet_policy
+from ansible_collections.paynet.netinfra.plugins.plugin_utils.fleet_policy import checked_params
 
 
 class ActionModule(ActionBase):
@@ -27,11 +27,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
-        self._task.args = with_fleet_policy(self._task.args, task_vars, self._templar, "snmp")
-        validation, new_args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-        del validation
-        params = dict(new_args)
-        host = task_vars.get("inventory_hostname", "?")
+        params, host = checked_params(self, task_vars, "snmp", ARGUMENT_SPEC)
         state = params["state"]
         if state == "parsed":
             if not params.get("running_config"):

@@ -26,3 +26,13 @@ def with_fleet_policy(args: dict[str, t.Any], task_vars: dict[str, t.Any], templ
     if given is None or isinstance(given, dict):
         args["fleet_policy"] = policy
     return args
+
+
+def checked_params(action: t.Any, task_vars: dict[str, t.Any], feature: str,
+                   argument_spec: dict[str, t.Any]) -> tuple[dict[str, t.Any], str]:
+    """For an action plugin of ``feature``: fill the task's ``fleet_policy`` (:func:`with_fleet_policy`),
+    check the arguments against the module's ``argument_spec`` (raises the usual argument error), and
+    return ``(params with defaults, inventory host name)``."""
+    action._task.args = with_fleet_policy(action._task.args, task_vars, action._templar, feature)
+    _validation, new_args = action.validate_argument_spec(argument_spec=argument_spec)
+    return dict(new_args), task_vars.get("inventory_hostname", "?")

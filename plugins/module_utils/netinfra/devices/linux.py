@@ -24,6 +24,8 @@ class HostError(Exception):
 class LinuxHost:
     """``run``: argv -> (rc, stdout, stderr)."""
 
+    proc = "/proc"  # where /proc is (tests point it at a scratch tree)
+
     def __init__(self, run):
         self._run = run
 
@@ -70,6 +72,22 @@ class LinuxHost:
     def delete(self, path):
         if os.path.exists(path):
             os.unlink(path)
+
+    # -- sysctls: net.ipv4.conf.<iface>.<name> ----------------------------------------------------
+    def sysctl_path(self, iface, name):
+        return os.path.join(self.proc, "sys/net/ipv4/conf", iface, name)
+
+    def read_sysctl(self, iface, name):
+        """The value of net.ipv4.conf.<iface>.<name>, or None when the interface has none."""
+        try:
+            with open(self.sysctl_path(iface, name), "r", encoding="ascii") as fh:
+                return fh.read().strip()
+        except OSError:
+            return None
+
+    def write_sysctl(self, iface, name, value):
+        with open(self.sysctl_path(iface, name), "w", encoding="ascii") as fh:
+            fh.write(value)
 
     # -- ip -----------------------------------------------------------------------------------------
     def ip_json(self, *args):

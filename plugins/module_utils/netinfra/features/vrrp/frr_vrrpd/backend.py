@@ -15,7 +15,6 @@ from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
-import os
 import time
 
 from ....core import transaction
@@ -59,20 +58,6 @@ class FrrRouter(LinuxHost):
 
     def links(self):
         return self.ip_json("addr", "show")
-
-    def sysctl_path(self, iface, name):
-        return os.path.join(self.proc, "sys/net/ipv4/conf", iface, name)
-
-    def read_sysctl(self, iface, name):
-        try:
-            with open(self.sysctl_path(iface, name), "r", encoding="ascii") as fh:
-                return fh.read().strip()
-        except OSError:
-            return None
-
-    def write_sysctl(self, iface, name, value):
-        with open(self.sysctl_path(iface, name), "w", encoding="ascii") as fh:
-            fh.write(value)
 
 
 def macvlan_commands(name, spec):

@@ -60,20 +60,6 @@ class KeepalivedHost(LinuxHost):
         except OSError:
             return "gateway"
 
-    def sysctl_path(self, iface, name):
-        return os.path.join(self.proc, "sys/net/ipv4/conf", iface, name)
-
-    def read_sysctl(self, iface, name):
-        try:
-            with open(self.sysctl_path(iface, name), "r", encoding="ascii") as fh:
-                return fh.read().strip()
-        except OSError:
-            return None
-
-    def write_sysctl(self, iface, name, value):
-        with open(self.sysctl_path(iface, name), "w", encoding="ascii") as fh:
-            fh.write(value)
-
     def owned_files(self):
         files = self.read_files(self.root, [os.path.basename(self.conf), render.GROUP_DIR + "/*.conf",
                                             os.path.basename(render.TRACK_HELPER)])
