@@ -268,6 +268,38 @@ def _check_partners(ctx):
         ctx.partners[name] = partner
 
 
+# The addresses a partner's intent puts on our devices and theirs: BGP sessions and IPsec tunnels.
+PARTNER_ADDRESS_KEYS = (("sessions", ("local_address", "peer_address")), ("tunnels", ("local_gateway", "peer_gateway")))
+
+
+def partner_addresses(ctx):
+    """``[(device or None, address, key, path)]`` of every well-formed address in the partners intent
+    (:data:`PARTNER_ADDRESS_KEYS`), for the features that must not reuse one (a VRRP virtual address) or
+    must not expose a service on one (an SNMP agent). Walked once per run and kept in ``ctx.facts``."""
+    found = ctx.facts.get("partners.addresses")
+    if found is not None:
+        return found
+    found = []
+    for name in sorted(ctx.partners):
+        partner = ctx.partners[name]
+        if not isinstance(partner, dict):
+            continue
+        for kind, keys in PARTNER_ADDRESS_KEYS:
+            items = partner.get(kind)
+            if not isinstance(items, (list, tuple)):
+                continue
+            for index, item in enumerate(items):
+                if not isinstance(item, dict):
+                    continue
+                device = item.get("device") if isinstance(item.get("device"), str) else None
+                for key in keys:
+                    address = values.parse_ip(item.get(key))
+                    if address is not None:
+                        found.append((device, address, key, "partners.%s.%s[%d].%s" % (name, kind, index, key)))
+    ctx.facts["partners.addresses"] = found
+    return found
+
+
 def validate_fleet(partners, devices, policy_vars=None, partner_files=None, features=None, today=None, one_device=False):
     """Every finding for the fleet's intent, sorted by host then field.
 

@@ -49,17 +49,9 @@ def _partner_facing(ctx):
     """{device: {address: what}} of the partner-facing addresses in the partners intent (BGP sessions'
     local_address, IPsec tunnels' local_gateway)."""
     out = {}
-    for name, partner in ctx.partners.items():
-        for kind, key in (("sessions", "local_address"), ("tunnels", "local_gateway")):
-            items = partner.get(kind)
-            if not isinstance(items, (list, tuple)):
-                continue
-            for index, item in enumerate(items):
-                if not isinstance(item, dict) or not isinstance(item.get("device"), str):
-                    continue
-                address = values.parse_ip(item.get(key))
-                if address is not None:
-                    out.setdefault(item["device"], {})[address] = "partners.%s.%s[%d].%s" % (name, kind, index, key)
+    for device, address, key, path in fleet.partner_addresses(ctx):
+        if device is not None and key in ("local_address", "local_gateway"):
+            out.setdefault(device, {})[address] = path
     return out
 
 

@@ -171,22 +171,7 @@ def _check_group(ctx, host, path, raw, backend, known_ifaces, seen):
 
 def _published_addresses(ctx):
     """{ip: what} of the addresses BGP and IPsec use (their intent, and what they published)."""
-    out = {}
-    for name, partner in ctx.partners.items():
-        for index, session in enumerate(partner.get("sessions") or []):
-            if not isinstance(session, dict):
-                continue
-            for key in ("local_address", "peer_address"):
-                addr = _ip(session.get(key)) if isinstance(session.get(key), str) else None
-                if addr is not None:
-                    out[addr] = "partners.%s.sessions[%d].%s" % (name, index, key)
-        for index, tunnel in enumerate(partner.get("tunnels") or []):
-            if not isinstance(tunnel, dict):
-                continue
-            for key in ("peer_gateway", "local_gateway"):
-                addr = _ip(tunnel.get(key)) if isinstance(tunnel.get(key), str) else None
-                if addr is not None:
-                    out[addr] = "partners.%s.tunnels[%d].%s" % (name, index, key)
+    out = {address: path for _device, address, _key, path in fleet.partner_addresses(ctx)}
     for partner, devices in (ctx.facts.get("ipsec.tunnels") or {}).items():
         for device, tunnels in (devices or {}).items():
             for tname, inside in (tunnels or {}).items():
