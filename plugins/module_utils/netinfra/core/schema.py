@@ -41,7 +41,7 @@ _PY = {"str": (str,), "int": (int,), "bool": (bool,), "list": (list, tuple), "di
        "date": (str, datetime.date), "raw": (object,)}
 _ANSIBLE = {"str": "str", "int": "int", "bool": "bool", "list": "list", "dict": "dict", "raw": "raw"}
 # text kinds of string fields (see core.values.check_text)
-TEXT_KINDS = ("line", "cli", "token", "pem", "free")
+TEXT_KINDS = ("line", "cli", "token", "name", "pem", "free")
 
 
 class Field:

@@ -23,6 +23,8 @@ INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u2
 # fast paths (the common case, checked at C speed): printable ASCII without blanks at either end
 _SAFE_LINE = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
 _SAFE_TOKEN = re.compile(r"[\x21-\x7e]+")
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_NAME_BAD = "may hold only letters, digits, '_', '-' and '.' (starting with a letter or digit)"
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _DOTTED_QUAD = re.compile(r"%s(?:\.%s){3}" % (_OCTET, _OCTET))  # exactly what ipaddress accepts for IPv4
 
@@ -95,7 +97,9 @@ def text_problem(value, kind="line"):
 
     ``line``: one line, no control, invisible or bidi characters, no NUL, no leading/trailing blank.
     ``cli``: like line, and no ``?`` (vtysh's help key would swallow it on a CLI session).
-    ``token``: like line, and no blank at all (names, addresses, identities without spaces).
+    ``token``: like line, and no blank at all (addresses, identities without spaces).
+    ``name``: an identifier the device uses as a name or in a file name (an SNMP user, a VRRP segment):
+    letters, digits, ``_``, ``-`` and ``.``, starting with a letter or digit.
     ``pem``: multi-line text of printable ASCII.
     """
     if kind == "free":
@@ -103,6 +107,8 @@ def text_problem(value, kind="line"):
     if kind in ("line", "cli") and _SAFE_LINE.fullmatch(value) and (kind == "line" or "?" not in value):
         return None
     if kind == "token" and _SAFE_TOKEN.fullmatch(value):
+        return None
+    if kind == "name" and _SAFE_NAME.fullmatch(value):
         return None
     if "\x00" in value:
         return "contains a NUL character"
@@ -126,8 +132,10 @@ def text_problem(value, kind="line"):
         return "has leading or trailing whitespace"
     if kind == "cli" and "?" in value:
         return "contains '?', which vtysh takes as its help key: the line would reach the router cut short"
-    if kind == "token" and any(ch.isspace() for ch in value):
+    if kind in ("token", "name") and any(ch.isspace() for ch in value):
         return "contains whitespace"
+    if kind == "name":
+        return _NAME_BAD
     return None
 
 
@@ -143,6 +151,9 @@ def check_text(value, kind, host, field, report, name, secret=False):
         fix = "remove the blanks around it" + ("" if secret else ", e.g. '%s'" % printable(value.strip()))
     elif why == "contains whitespace":
         fix = "remove the blanks inside it" + ("" if secret else ", e.g. '%s'" % printable("".join(value.split())))
+    elif why == _NAME_BAD:
+        clean = re.sub(r"[^A-Za-z0-9_.-]", "", value).lstrip("_.-")
+        fix = "rename it" + (", e.g. '%s'" % clean if clean and not secret else "")
     elif "'?'" in why:
         fix = "use text without '?'" + (" (agree a new one with the partner)" if secret else "")
     else:

@@ -38,7 +38,7 @@ DEFAULT_VIEW_INCLUDED = [".1.3.6.1.2.1.1", ".1.3.6.1.2.1.2", ".1.3.6.1.2.1.31", 
 DEFAULT_VIEW_EXCLUDED = sorted(ROUTE_TABLES)
 
 USER = {
-    "name": Field("str", NAME_WHAT, required=True, text="token", max_len=32,
+    "name": Field("str", NAME_WHAT, required=True, text="name", max_len=32,
                   description="The USM user name (also its security name)."),
     "auth": Field("str", "SHA-256, SHA-384 or SHA-512", default="SHA-512", choices=AUTH_CHOICES, text="token",
                   description=["Authentication protocol. The policy allows SHA-2 only (SHA-224/256/384/512); MD5 "
@@ -57,7 +57,7 @@ USER = {
                    description="The access group the user belongs to. Omitted: a user of trap/inform targets only."),
 }
 VIEW = {
-    "name": Field("str", NAME_WHAT, required=True, text="token", max_len=32, description="The view's name."),
+    "name": Field("str", NAME_WHAT, required=True, text="name", max_len=32, description="The view's name."),
     "included": Field("list", "a list of numeric OIDs, e.g. [.1.3.6.1.2.1.1]", required=True,
                       elements=Field("str", text="token"), description="Numeric OID subtrees the view includes."),
     "excluded": Field("list", "a list of numeric OIDs, e.g. [.1.3.6.1.2.1.15.6]", default=[],
@@ -67,7 +67,7 @@ VIEW = {
                                    "that includes them."]),
 }
 GROUP = {
-    "name": Field("str", NAME_WHAT, required=True, text="token", max_len=32, description="The group's name."),
+    "name": Field("str", NAME_WHAT, required=True, text="name", max_len=32, description="The group's name."),
     "read_view": Field("str", "the name of an entry of views", required=True, text="token",
                        description="The view the group's users may read."),
     "write_view": Field("str", "the name of an entry of views", text="token",

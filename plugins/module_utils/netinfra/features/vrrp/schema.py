@@ -54,7 +54,7 @@ AUTH = {
 }
 
 GROUP = {
-    "segment": Field("str", "the segment's name, e.g. payment_apps", required=True, text="token", max_len=24,
+    "segment": Field("str", "the segment's name, e.g. payment_apps", required=True, text="name", max_len=24,
                      description=["The server segment (LAN) this group serves. Every gateway of a group names the same "
                                   "segment and VRID; the fleet validator checks that they agree."]),
     "vrid": Field("int", "an integer 1..255", required=True, low=1, high=255,

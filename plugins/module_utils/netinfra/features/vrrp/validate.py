@@ -33,6 +33,18 @@ def _ip(text):
         return None
 
 
+def _reserved_in(addr, net):
+    """What ``addr`` is in ``net`` when no host may use it ("network address", "broadcast address",
+    "Subnet-Router anycast address"), else None. /31, /32, /127 and /128 have no such addresses."""
+    if net.prefixlen >= net.max_prefixlen - 1:
+        return None
+    if addr == net.network_address:
+        return "network address" if net.version == 4 else "Subnet-Router anycast address"
+    if net.version == 4 and addr == net.broadcast_address:
+        return "broadcast address"
+    return None
+
+
 def _iface(text):
     try:
         return ipaddress.ip_interface(text)
@@ -109,6 +121,11 @@ def _check_addresses(ctx, host, path, group):
                           % (addr, group.get("interface"), ", ".join(str(n) for n in subnets) or "no IPv%d address" % version),
                           "use an address from the segment's subnet, or add the gateway's IPv%d address on the "
                           "interface to address" % version)
+            elif any(_reserved_in(addr, net) for net in subnets if addr in net):
+                net = next(n for n in subnets if addr in n)
+                ctx.error(host, where, "virtual address %s is the %s of %s, not a host address"
+                          % (addr, _reserved_in(addr, net), net),
+                          "use a host address from the segment's subnet, e.g. %s" % next(net.hosts(), net.network_address))
             elif addr in (i.ip for i in own) and group.get("priority") != 255:
                 ctx.error(host, where, "virtual address %s is this gateway's own address but priority is %s"
                           % (addr, group.get("priority", 100)),
