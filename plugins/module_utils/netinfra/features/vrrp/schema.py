@@ -32,7 +32,7 @@ TRACK_INTERFACE = {
                        description="Priority decrement while the interface is down."),
 }
 TRACK_SCRIPT = {
-    "name": Field("str", "a short name, e.g. bgp_up", required=True, text="token", max_len=30,
+    "name": Field("str", "a short name, e.g. bgp_up", required=True, text="name", max_len=30,
                   description="Name of the check (a keepalived C(vrrp_script))."),
     "kind": Field("str", "bgp_sessions, ipsec_tunnels or command", required=True, choices=TRACK_KINDS,
                   description=["C(bgp_sessions): every BGP session in I(targets) (peer addresses) is Established "
@@ -97,10 +97,10 @@ GROUP = {
     "track_scripts": Field("list", "a list of {name, kind, targets, decrement}", default=[],
                            elements=Field("dict", "{name: bgp_up, kind: bgp_sessions, targets: [...]}", fields=TRACK_SCRIPT),
                            description="Health checks whose failure lowers the priority (keepalived C(track_script))."),
-    "unicast_peers": Field("list", "a list of the other gateways' addresses", elements="str", default=[],
+    "unicast_peers": Field("list", "a list of the other gateways' addresses", elements=Field("str", text="token"), default=[],
                            description="Send advertisements by unicast to these addresses where multicast is not "
                                        "allowed (keepalived only)."),
-    "extra_options": Field("list", "a list of keepalived lines, e.g. ['garp_master_delay 1']", elements="str", default=[],
+    "extra_options": Field("list", "a list of keepalived lines, e.g. ['garp_master_delay 1']", elements=Field("str", text="line"), default=[],
                            description=["Extra keepalived lines for this group's instances, checked by keepalived's own "
                                         "config test before anything is loaded (keepalived only)."]),
 }

@@ -142,6 +142,39 @@ def _check_addresses(ctx, host, path, group):
     return own, vips
 
 
+def _check_unicast_peers(ctx, host, path, group, own):
+    """A unicast peer is the other gateway's address on the segment: an address, on-link (VRRP sends with TTL
+    255 and drops adverts that crossed a router), and not this gateway's own."""
+    for index, text in enumerate(group.get("unicast_peers") or []):
+        where = "%s.unicast_peers[%d]" % (path, index)
+        addr = values.parse_ip(text)
+        if addr is None:
+            ctx.error(host, where, "%s is not an IP address" % values.show(text),
+                      "write the other gateway's address on %s, e.g. 198.18.31.3" % group.get("interface", "the segment"))
+            continue
+        if addr in (i.ip for i in own):
+            ctx.error(host, where, "unicast peer %s is this gateway's own address" % addr,
+                      "list the other gateways' addresses on the segment, not this one's")
+        elif not any(addr in i.network for i in own if i.version == addr.version):
+            ctx.error(host, where, "unicast peer %s is not on the segment (%s)" % (
+                addr, ", ".join(str(i.network) for i in own if i.version == addr.version) or "no IPv%d address" % addr.version),
+                "list the other gateway's address on %s (VRRP adverts must not cross a router: TTL 255)"
+                % group.get("interface", "the segment"))
+
+
+def _check_extra_options(ctx, host, path, group):
+    """An extra option is one keepalived keyword line inside this group's instance: no block (braces) and no
+    include, which would reach outside the instance."""
+    for index, line in enumerate(group.get("extra_options") or []):
+        if not isinstance(line, str):
+            continue
+        words = line.split()
+        if "{" in line or "}" in line or (words and words[0] == "include"):
+            ctx.error(host, "%s.extra_options[%d]" % (path, index), "extra option %s opens or closes a block or "
+                      "includes a file, which would reach outside this group's instance" % values.show(line),
+                      "give single keyword lines only (e.g. garp_master_delay 1)")
+
+
 def _check_group(ctx, host, path, raw, backend, known_ifaces, seen):
     group = sch.check_object(raw, schema.GROUP, host, path, ctx.report)
     if raw.get("authentication") is not None:
@@ -170,6 +203,9 @@ def _check_group(ctx, host, path, raw, backend, known_ifaces, seen):
         if kind == "command" and not (good.get("command") or "").startswith("/"):
             ctx.error(host, where + ".command", "a track script of kind command needs an absolute command path",
                       "set command to an absolute path with its arguments, e.g. /usr/local/bin/check-app")
+        if kind == "command" and '"' in (good.get("command") or ""):
+            ctx.error(host, where + ".command", "the command holds a double quote, which keepalived's quoted script "
+                      "line cannot keep", "put the command and its arguments in a script file and give its path")
         if kind in ("bgp_sessions", "ipsec_tunnels") and not good.get("targets"):
             ctx.error(host, where + ".targets", "a %s track script needs targets" % kind,
                       "list the BGP peer addresses or swanctl connection names it checks")
@@ -177,6 +213,8 @@ def _check_group(ctx, host, path, raw, backend, known_ifaces, seen):
             if not isinstance(target, str) or not target or not all(c.isalnum() or c in ".:-_" for c in target):
                 ctx.error(host, "%s.targets[%d]" % (where, t_index), "target %s is not an address or a name"
                           % values.show(target), "write a peer address or a connection name (letters, digits, . : - _)")
+    _check_unicast_peers(ctx, host, path, group, own)
+    _check_extra_options(ctx, host, path, group)
     if "vrid" in group and "interface" in group:
         where = seen.get((group["interface"], group["vrid"]))
         if where:
