@@ -1,26 +1,28 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, paynet network infrastructure team
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""VRRP failover and apply timing on the namespace lab (issue 8). Run as root from the repo:
+"""VRRP failover, planned drain and apply timing on the namespace lab (issue 8). Run as root from the repo:
 
-    .venv/bin/python benchmarks/vrrp_failover.py [--runs 3] [--adverts 100 10] [--groups 1 10 50]
+    .venv/bin/python benchmarks/vrrp_failover.py [--lab bench-vrrp] [--runs 3] [--adverts 100 10] [--groups 1 10 50]
+        [--events graceful link_down killed drain] [--backends keepalived frr_vrrpd]
 
-Builds lab ``bench-vrrp`` from tests/topologies/vrrp-basic.clab.yml, converges it with playbooks/vrrp.yml
-(the role, per advert interval), and for the keepalived pair (lan1: kgw1 -> kgw2) and the FRR vrrpd pair
-(lan2: fgw1 -> fgw2) measures, from host h1 on the segment, per event (graceful stop, link down, daemon
-killed):
+Builds lab ``--lab`` (default ``$VRRP_BENCH_LAB`` or ``bench-vrrp``) from tests/topologies/vrrp-basic.clab.yml,
+converges it with the role (per advert interval), and for the keepalived pair (lan1: kgw1 -> kgw2) and the FRR
+vrrpd pair (lan2: fgw1 -> fgw2) measures, from host h1 on the segment (benchmarks/vrrp/h1_probe.py: ping every
+10 ms, kernel receive timestamps; the event fires only once h1 has its first reply), per event:
 
-* ``ping``: the longest gap between two echo replies from the IPv4 VIP (ping every 10 ms) around the event:
-  the time the host loses replies. Honest for keepalived. NOT for FRR vrrpd: the backup's macvlan in
-  protodown still receives frames for the virtual MAC and the backup answers them (LAB-NOTES), so pings
-  keep being answered while no gateway is Master;
-* ``takeover``: from the event (timestamped on the gateway itself; one clock for every namespace) to the
-  first advertisement h1 sees from the new Master: when the segment has a working Master again. The
-  measure for FRR vrrpd (the backup starts forwarding when it becomes Master), and a cross-check for
-  keepalived.
+* graceful stop, link down, daemon killed (on the Master, timestamped by the Master itself: one clock for every
+  namespace); ``drain`` = the Master's intent says ``maintenance: drained`` (a host_vars override in the
+  benchmark's own inventory) and playbooks/vrrp.yml converges it, then ``restore`` = ``active`` again (the
+  Master takes its role back after its preemption delay; the lab intent's delays are kept for these two);
+* ``lost``: echo requests without a reply (matched by ICMP id and sequence) and the longest time without a reply
+  around the event. Honest for keepalived. NOT for FRR vrrpd failures: the backup's macvlan in protodown still
+  receives frames for the virtual MAC and the backup answers them (LAB-NOTES);
+* ``takeover``: from the event to the first advertisement h1 sees from the new Master (drain: from the drained
+  Master's first priority-1 advert, i.e. when the daemon took the change; restore: from the playbook start).
 
 Then apply / no-op / check time of the vrrp module for 1, 10 and 50 groups on one gateway of each backend.
-Writes benchmarks/results/vrrp-<date>.json and prints Markdown tables (docs/vrrp.md) with the load average.
+Writes benchmarks/results/vrrp-<date><tag>.json and prints Markdown tables (docs/vrrp.md) with the load average.
 """
 
 from __future__ import annotations
@@ -190,8 +192,8 @@ def analyse(data, since):
     if not recovered:
         gaps.append(data["end"] - tail[-1])
     macs = sorted({r[3] for r in replies if r[0] >= since})
-    return {"lost": len(lost), "sent": len(sent), "lost_span": [lost[0][0] - since, lost[-1][0] - since] if lost else None, "ping_gap_s": max(gaps) if gaps else 0.0,
-            "ping_recovered": recovered, "reply_macs": macs}
+    return {"lost": len(lost), "sent": len(sent), "lost_span": [lost[0][0] - since, lost[-1][0] - since] if lost else None,
+            "ping_gap_s": max(gaps) if gaps else 0.0, "ping_recovered": recovered, "reply_macs": macs}
 
 
 def first_advert(data, src, after, priority=None):
