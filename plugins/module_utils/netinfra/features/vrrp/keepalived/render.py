@@ -80,6 +80,11 @@ def group_file(group):
 def render_main(router_id, group_dir):
     """The main keepalived.conf: global settings and the include of the group files."""
     return "\n".join([HEADER.rstrip("\n"), "global_defs {", "  router_id %s" % router_id, "  vrrp_version 3",
+                      # spread each gratuitous ARP/NA burst over 0.2 s: a Master that is giving way (drain,
+                      # restore) answers the first ones from the same virtual MAC until it has processed the
+                      # new Master's advert, which pulled the bridge's FDB back to it for the 5 s until the
+                      # next burst (docs/vrrp.md, "restore race")
+                      "  vrrp_garp_interval 0.05", "  vrrp_gna_interval 0.05",
                       "  enable_script_security", "  script_user root", "}", "",
                       "include %s/*.conf" % group_dir]) + "\n"
 
