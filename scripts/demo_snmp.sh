@@ -34,6 +34,13 @@ step "SNMP 4/4 from the NMS (net-snmp's snmpget/snmpwalk, authPriv SHA-512/AES-2
 for agent in 198.18.62.1 198.18.62.2; do
   labctl exec "$TOPOLOGY" --name "$LAB" snms1 -- env SNMPCONFPATH=/root/snmp/nms snmpget -On "$agent" .1.3.6.1.2.1.1.5.0
 done
+# FRR's bgpd was just restarted to load its snmp module: wait (up to 90 s) until the session is
+# Established again, as the NMS sees it (bgpPeerState 6), so the walk shows the steady state.
+for _ in $(seq 90); do
+  labctl exec "$TOPOLOGY" --name "$LAB" snms1 -- env SNMPCONFPATH=/root/snmp/nms snmpwalk -On -Oqv 198.18.62.1 \
+    .1.3.6.1.2.1.15.3.1.2 2>/dev/null | grep -qx 6 && break
+  sleep 1
+done
 # bgpPeerState (.2: 6 = established), bgpPeerRemoteAs (.9), bgpPeerRemoteAddr (.7) of every session of sedge1
 for column in 2 7 9; do
   labctl exec "$TOPOLOGY" --name "$LAB" snms1 -- env SNMPCONFPATH=/root/snmp/nms snmpwalk -On 198.18.62.1 ".1.3.6.1.2.1.15.3.1.$column"
