@@ -332,6 +332,7 @@ class Node:
     frr_config: Path | None = None
     daemons: list[str] = dataclasses.field(default_factory=list)
     sysctls: dict[str, str] = dataclasses.field(default_factory=dict)
+    routes: dict[str, str] = dataclasses.field(default_factory=dict)  # prefix or "default" -> gateway
     mgmt_ipv4: str | None = None  # containerlab's node key `mgmt-ipv4`
     interfaces: list[str] = dataclasses.field(default_factory=list)  # from links
     index: int = 0
@@ -428,6 +429,7 @@ def load_topology(path: str | Path, name_override: str | None = None) -> Topolog
             frr_config=frr_path,
             daemons=daemons,
             sysctls={str(k): str(v) for k, v in (ext.get("sysctls") or {}).items()},
+            routes={str(k): str(v) for k, v in (ext.get("routes") or {}).items()},
             mgmt_ipv4=merged.get("mgmt-ipv4"),
         )
         if kind == "linux":
@@ -438,6 +440,13 @@ def load_topology(path: str | Path, name_override: str | None = None) -> Topolog
                 ipaddress.ip_interface(addr)
             except ValueError as exc:
                 raise LabError(f"{p}: node {nname}: bad address {addr!r}") from exc
+        for to, via in node.routes.items():
+            try:
+                if to != "default":
+                    ipaddress.ip_network(to)
+                ipaddress.ip_address(via)
+            except ValueError as exc:
+                raise LabError(f"{p}: node {nname}: bad route {to!r} via {via!r}") from exc
         nodes[nname] = node
 
     links: list[Link] = []
@@ -832,6 +841,10 @@ def prepare_node(lab: Lab, node: Node, mgmt: dict[str, str], subnet: ipaddress.I
             nodad = " nodad" if ipaddress.ip_interface(a).version == 6 else ""
             lines.append(f"addr add {a} dev {ifname}{nodad}")
         lines.append(f"link set {ifname} up")
+    for to, via in node.routes.items():  # static routes through the lab (after the links are up)
+        if to == "default" and ipaddress.ip_address(via).version == 6:
+            to = "::/0"  # the family of a batch line comes from its addresses
+        lines.append(f"route add {to} via {via}")
     write_file(nd / "ip.batch", "\n".join(lines) + "\n")
 
     sysctls = {"net.ipv4.ip_forward": "1", "net.ipv6.conf.all.forwarding": "1", **node.sysctls}
