@@ -120,52 +120,30 @@ rolled_back:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core import fleet
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.schema import argspec
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.states import STATE_REQUIRED_IF
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.transaction import ChangeFailed, StepFailed
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.linux import HostError
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp import model, schema
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp import validate
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp import model, offline, schema
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp.keepalived import backend as ka
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp.keepalived import render as ka_render
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp.frr_vrrpd import backend as fv
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp.frr_vrrpd import parse as fv_parse
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp.frr_vrrpd import render as fv_render
 
 ARGUMENT_SPEC = argspec(schema.MODULE)
-
-
-def rendered(backend, groups):
-    if backend == "keepalived":
-        return {"keepalived.conf": ka_render.render(groups, "gateway")}
-    return {"running_config": fv_render.text(groups), "macvlans": fv_render.macvlans(groups)}
 
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, required_if=STATE_REQUIRED_IF, supports_check_mode=True)
     params = module.params
     state = params["state"]
-    config = params["config"] or {}
     try:
-        backend = model.backend_for(config, params["platform"])
-    except model.ModelError as exc:
-        module.fail_json(msg="invalid config, nothing was changed: %s" % exc)
+        backend, groups = offline.prepare(params)
+    except offline.Refused as exc:
+        module.fail_json(msg=str(exc), problems=exc.problems)
     if state == "parsed":
-        if backend == "keepalived":
-            module.fail_json(msg="state=parsed reads FRR running-config only (config.backend: frr_vrrpd); "
-                                 "keepalived files are read with state=gathered")
-        module.exit_json(changed=False, backend=backend, parsed=fv_parse.groups(params["running_config"]))
-    checked = dict(config, _platform=params["platform"] or ("frr" if backend == "frr_vrrpd" else "linux"))
-    problems = fleet.check_module_input(validate.FEATURE.name, checked, config.get("groups") or [], params, "groups")
-    if problems:
-        module.fail_json(msg="invalid config, nothing was changed:\n" + "\n".join(problems), problems=problems)
-    try:
-        backend, _maintenance, groups = model.normalise(config, params["platform"])
-    except model.ModelError as exc:
-        module.fail_json(msg="invalid config, nothing was changed: %s" % exc)
+        module.exit_json(changed=False, backend=backend, parsed=offline.parsed(params["running_config"]))
     if state == "rendered":
-        module.exit_json(changed=False, backend=backend, rendered=rendered(backend, groups))
+        module.exit_json(changed=False, backend=backend, rendered=offline.rendered(backend, groups))
 
     def run_command(argv):
         return module.run_command(argv, environ_update={"LC_ALL": "C"})
