@@ -25,11 +25,12 @@ APT_PACKAGES=(
   strongswan-swanctl charon-systemd strongswan-pki
   libcharon-extra-plugins libstrongswan-extra-plugins libstrongswan-standard-plugins
   keepalived snmpd snmp
+  bird2 gobgpd                # partner routers of other BGP implementations (interop tests)
   snmptrapd
   make git rsync util-linux procps sudo iputils-ping
 )
 # Process names (comm, <= 15 chars) of daemons these packages may start.
-DAEMON_RE='^(watchfrr|zebra|bgpd|ospfd|ospf6d|ripd|ripngd|isisd|pimd|pim6d|ldpd|nhrpd|eigrpd|babeld|sharpd|pbrd|staticd|bfdd|fabricd|vrrpd|pathd|mgmtd|sshd|snmpd|snmptrapd|keepalived|charon|charon-systemd|starter)$'
+DAEMON_RE='^(watchfrr|zebra|bgpd|ospfd|ospf6d|ripd|ripngd|isisd|pimd|pim6d|ldpd|nhrpd|eigrpd|babeld|sharpd|pbrd|staticd|bfdd|fabricd|vrrpd|pathd|mgmtd|sshd|snmpd|snmptrapd|keepalived|charon|charon-systemd|starter|bird|gobgpd)$'
 
 # ---------------------------------------------------------------- apt ----
 missing_packages() {
