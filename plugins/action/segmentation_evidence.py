@@ -23,8 +23,9 @@ ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "plan": {"type": "list", "elements": "dict"},
     "results": {"type": "dict"},
     "probe_var": {"type": "str", "default": "hsm_proof_probe"},
-    "counters_before": {"type": "dict", "default": {}},
-    "counters_after": {"type": "dict", "default": {}},
+    "counters_before": {"type": "dict"},
+    "counters_after": {"type": "dict"},
+    "counters_var": {"type": "str", "default": "hsm_proof_counters_seen"},
     "evidence_dir": {"type": "path", "required": True},
     "playbook": {"type": "str"},
 }
@@ -88,7 +89,10 @@ class ActionModule(ActionBase):
         if results is None:
             results = self._registered(plan, task_vars, args["probe_var"])
         results = _plain(results)
-        judgement = proof.judge(hsm, results, _plain(args["counters_before"]), _plain(args["counters_after"]), plan=plan)
+        before, after = args.get("counters_before"), args.get("counters_after")
+        if before is None and after is None:
+            before, after = self._counters(hsm, task_vars, args["counters_var"])
+        judgement = proof.judge(hsm, results, _plain(before or {}), _plain(after or {}), plan=plan)
         revision, inventory = intent_revision(task_vars)
         meta = {"intent_revision": revision, "inventory": inventory, "controller_user": getpass.getuser(),
                 "playbook": args.get("playbook") or task_vars.get("ansible_play_name"),
@@ -103,8 +107,8 @@ class ActionModule(ActionBase):
             return dict(result, failed=True, msg="could not write the evidence into %s: %s" % (directory, exc),
                         verdict=doc["verdict"], failures=doc["failures"])
         result.update(verdict=doc["verdict"], counts=doc["counts"], failures=doc["failures"], warnings=doc["warnings"],
-                      evidence_files=paths, intent_revision=revision, pci_dss={k: v.get("status") for k, v in
-                                                                               doc["pci_dss"].items() if isinstance(v, dict)})
+                      evidence_files=paths, intent_revision=revision, pci_dss={k: v["status"] for k, v in
+                                                                               doc["pci_dss"].items() if isinstance(v, dict) and "status" in v})
         summary = "segmentation proof %s: %d probes, %d pass, %d fail, %d unverifiable; evidence %s" % (
             doc["verdict"].upper(), doc["counts"]["total"], doc["counts"]["pass"], doc["counts"]["fail"],
             doc["counts"]["unverifiable"], paths["markdown"])
@@ -114,6 +118,23 @@ class ActionModule(ActionBase):
         else:
             result["msg"] = summary
         return result
+
+    @staticmethod
+    def _counters(hsm: dict[str, t.Any], task_vars: dict[str, t.Any], var: str) -> tuple[dict[str, t.Any], dict[str, t.Any]]:
+        """({gateway: counters before}, {gateway: counters after}) from each segment gateway's ``var``
+        ({before: counters, after: counters}, set by playbooks/tasks/hsm_proof_counters.yml)."""
+        hostvars = task_vars.get("hostvars") or {}
+        before: dict[str, t.Any] = {}
+        after: dict[str, t.Any] = {}
+        gateways = sorted({g for s in hsm.get("segments") or [] for g in s.get("gateways") or []})
+        for gateway in gateways:
+            if gateway not in hostvars:
+                continue
+            seen = hostvars[gateway].get(var)
+            if isinstance(seen, dict) and isinstance(seen.get("before"), dict) and isinstance(seen.get("after"), dict):
+                before[gateway] = seen["before"]
+                after[gateway] = seen["after"]
+        return before, after
 
     def _registered(self, plan: list[dict[str, t.Any]], task_vars: dict[str, t.Any], var: str) -> dict[str, t.Any]:
         """{host: results} from each probe host's registered ``segmentation_probe`` result."""

@@ -60,13 +60,19 @@ options:
     description:
       - Per-rule counters before the probes, C({gateway: {"<segment>/<rule id>" | "<segment>/drop" |
         "<segment>/established": {packets, bytes}}}), as C(paynet.netinfra.hsm_status) returns them under C(counters).
+      - Default, when neither I(counters_before) nor I(counters_after) is given: each segment gateway's variable
+        I(counters_var) (its C(before)).
       - Empty means C(counters not available) (a warning on every probe).
     type: dict
-    default: {}
   counters_after:
-    description: The same counters after the probes.
+    description: The same counters after the probes (default as for I(counters_before), its C(after)).
     type: dict
-    default: {}
+  counters_var:
+    description:
+      - The variable each segment gateway keeps its counters in, C({before, after}) (set by
+        C(playbooks/tasks/hsm_proof_counters.yml) from C(paynet.netinfra.hsm_status)).
+    type: str
+    default: hsm_proof_counters_seen
   evidence_dir:
     description: Where the evidence files are written (created 0700; an existing directory is set to 0700).
     type: path

@@ -32,9 +32,9 @@ options:
     description:
       - What to probe. Usually made from the proof plan (C(paynet.netinfra.segmentation_evidence) or the
         playbook C(playbooks/hsm_segmentation_proof.yml) builds it from the C(hsm) intent).
+      - Give I(targets), or I(hsm) and I(host).
     type: list
     elements: dict
-    required: true
     suboptions:
       address:
         description: The appliance's address.
@@ -58,6 +58,14 @@ options:
           - The source address to bind (an address of this host). Without it the kernel picks one.
           - An address the host does not hold makes the probe an C(error), never a pass.
         type: str
+  hsm:
+    description:
+      - The HSM intent (docs/hsm.md); with I(host), the targets are this host's entries of the proof plan (every
+        appliance service, from the host's C(hsm.probes) source address), the same plan the evidence is judged on.
+    type: dict
+  host:
+    description: The inventory name of this probe source (its C(hsm.probes[].host)), usually C(inventory_hostname).
+    type: str
   timeout:
     description: Seconds each connect, handshake or SNMP answer may take.
     type: float
@@ -143,7 +151,7 @@ elapsed_ms:
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.hsm import probe
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.hsm import model, probe, proof
 
 TARGET = {
     "address": {"type": "str", "required": True},
@@ -153,16 +161,30 @@ TARGET = {
     "source": {"type": "str"},
 }
 ARGUMENT_SPEC = {
-    "targets": {"type": "list", "elements": "dict", "required": True, "options": TARGET},
+    "targets": {"type": "list", "elements": "dict", "options": TARGET},
+    "hsm": {"type": "dict"},
+    "host": {"type": "str"},
     "timeout": {"type": "float", "default": probe.DEFAULT_TIMEOUT},
     "workers": {"type": "int", "default": probe.MAX_WORKERS},
 }
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True,
+                           required_one_of=[("targets", "hsm")], mutually_exclusive=[("targets", "hsm")],
+                           required_together=[("hsm", "host")])
     params = module.params
-    problems = probe.check_targets(params["targets"])
+    targets = params["targets"]
+    if targets is None:
+        try:
+            targets = proof.targets_for(model.probe_plan(params["hsm"]), params["host"])
+        except (model.ModelError, KeyError, TypeError, ValueError) as exc:
+            module.fail_json(msg="hsm: the proof plan cannot be made (%s); run playbooks/validate.yml, which names the "
+                                 "field and the fix" % exc)
+        if not targets:
+            module.fail_json(msg="host %s is not a probe source in hsm.probes (or the segments have no appliance "
+                                 "service); add {host: %s, address, zone} to hsm.probes" % (params["host"], params["host"]))
+    problems = probe.check_targets(targets)
     if params["timeout"] <= 0:
         problems.append("timeout: %s; give a positive number of seconds, e.g. 3" % params["timeout"])
     if params["workers"] < 1:
@@ -170,7 +192,7 @@ def main():
     if problems:
         module.fail_json(msg="invalid targets, nothing was probed: " + "; ".join(problems), problems=problems)
     start = time.monotonic()
-    results = probe.run_probes(params["targets"], params["timeout"], params["workers"])
+    results = probe.run_probes(targets, params["timeout"], params["workers"])
     module.exit_json(changed=False, results=results, elapsed_ms=round((time.monotonic() - start) * 1000.0, 1))
 
 
