@@ -43,14 +43,14 @@ options:
     type: dict
   plan:
     description:
-      - The probe plan (C(model.probe_plan) entries). Default: computed from I(hsm).
+      - The probe plan (C(model.probe_plan) entries), by default computed from I(hsm).
     type: list
     elements: dict
   results:
     description:
-      - The probe results per source host, C({host: [segmentation_probe results]}).
-      - Default: each planned source host's registered variable I(probe_var) (its C(results)). A host without it
-        (unreachable, skipped) leaves its probes without a result: they fail.
+      - The probe results per source host, a mapping of host name to the C(results) of its C(paynet.netinfra.segmentation_probe) call.
+      - By default, each planned source host's registered variable I(probe_var) (its C(results)). A host without it
+        (unreachable, skipped) leaves its probes without a result, and they fail.
     type: dict
   probe_var:
     description: The variable each probe host registered its C(segmentation_probe) result in.
@@ -58,10 +58,11 @@ options:
     default: hsm_proof_probe
   counters_before:
     description:
-      - Per-rule counters before the probes, C({gateway: {"<segment>/<rule id>" | "<segment>/drop" |
-        "<segment>/established": {packets, bytes}}}), as C(paynet.netinfra.hsm_status) returns them under C(counters).
-      - Default, when neither I(counters_before) nor I(counters_after) is given: each segment gateway's variable
-        I(counters_var) (its C(before)).
+      - Per-rule counters before the probes, per gateway, as C(paynet.netinfra.hsm_status) returns them under
+        C(counters), keyed C(<segment>/<rule id>), C(<segment>/drop) and C(<segment>/established), each with
+        C(packets) and C(bytes).
+      - When neither I(counters_before) nor I(counters_after) is given, each segment gateway's variable
+        I(counters_var) is read (its C(before)).
       - Empty means C(counters not available) (a warning on every probe).
     type: dict
   counters_after:
@@ -78,7 +79,7 @@ options:
     type: path
     required: true
   playbook:
-    description: The playbook named in the evidence. Default: the play's name.
+    description: The playbook named in the evidence (by default the play's name).
     type: str
 attributes:
   check_mode:

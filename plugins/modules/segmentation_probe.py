@@ -21,7 +21,7 @@ description:
     are returned.
   - C(udp) port 161 gets an SNMPv3 engine-ID discovery request, which every SNMPv3 agent answers with a
     Report without any credentials (C(answered), C(no_answer), C(refused)).
-  - Any other C(udp) port is C(unverifiable): no generic request gets an answer, so nothing is sent and the
+  - Any other C(udp) port is C(unverifiable), because no generic request gets an answer; nothing is sent and the
     result says so (the proof never counts it as a pass).
   - Pure Python standard library; needs no privileges (binding an address the host holds). It opens and closes
     connections only and never changes anything, so it runs in check mode as well and always returns
