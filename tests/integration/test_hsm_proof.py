@@ -38,21 +38,8 @@ VAULT_PASSWORD_FILE = REPO / "inventories" / "lab" / "vault-password.txt"
 PLAYBOOK = REPO / "playbooks" / "hsm_segmentation_proof.yml"
 VIPS = (("198.18.40.1/24", "eth1"), ("198.18.41.1/24", "eth2"), ("198.18.42.1/24", "eth3"))
 
-# The lab intent by hand: established replies, the two inbound rules, the outbound rules, default drop.
-PROOF_TABLE = """\
-table inet prooftest {
-  chain forward {
-    type filter hook forward priority filter; policy accept;
-    ct state established,related counter accept comment "hsmseg/established"
-    ip saddr 198.18.41.10 ip daddr 198.18.40.10 tcp dport 1792 counter accept comment "hsmseg/apps-ntls"
-    ip saddr 198.18.41.20 ip daddr 198.18.40.10 udp dport 161 counter accept comment "hsmseg/nms-snmp"
-    ip saddr 198.18.40.10 ip daddr 198.18.41.20 udp dport 123 counter accept comment "hsmseg/hsm-ntp"
-    ip saddr 198.18.40.10 ip daddr 198.18.41.20 udp dport { 162, 514 } counter accept comment "hsmseg/hsm-logs"
-    ip daddr 198.18.40.0/24 counter drop comment "hsmseg/drop"
-    ip saddr 198.18.40.0/24 counter drop comment "hsmseg/drop"
-  }
-}
-"""
+# The lab intent by hand (established replies, the inbound and outbound rules, default drop), counted
+PROOF_TABLE = (REPO / "tests" / "lab" / "hsm_prooftest.nft").read_text()
 
 pytestmark = [
     pytest.mark.lab,
@@ -95,7 +82,7 @@ def nft(lab, gateway, *args, stdin=None):
 
 def put_table(lab):
     for gateway in ("hgw1", "hgw2"):
-        nft(lab, gateway, "-f", "-", stdin="table inet prooftest\ndelete table inet prooftest\n" + PROOF_TABLE)
+        nft(lab, gateway, "-f", "-", stdin=PROOF_TABLE)
 
 
 def remove_table(lab):
