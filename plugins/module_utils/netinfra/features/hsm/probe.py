@@ -354,4 +354,3 @@ def check_targets(targets):
             problems.append("%s.source: %r is not an IP address; give this host's probe source address"
                             % (where, target.get("source")))
     return problems
-

@@ -186,8 +186,8 @@ def judge(hsm, results_by_host, counters_before=None, counters_after=None, plan=
                 suffix = ", but %s" % problem
             else:
                 suffix = "" if reason.startswith("expected") else " (%s)" % reason
-            failures.append("%s expected %s got %s%s" % (label(entry), expect, _got(result) if result else "no result",
-                                                          suffix))
+            got = _got(result) if result else "no result"
+            failures.append("%s expected %s got %s%s" % (label(entry), expect, got, suffix))
     if not probes:
         failures.append("no probe planned: hsm.probes names no source (or the segments no appliance service); "
                         "add probe sources (listed and unlisted clients, partner, internet) to hsm.probes")
