@@ -48,7 +48,7 @@ def run(cmd, stdin=None):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     ap.add_argument("--lab", default="hsmP-bench")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--timeout", type=float, default=3.0, help="hsm_proof_timeout (s)")

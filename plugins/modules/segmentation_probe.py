@@ -84,6 +84,7 @@ attributes:
   platform:
     support: full
     platforms: posix
+    description: Runs on the probe source host (any Linux host with Python 3; standard library only).
 """
 
 EXAMPLES = r"""

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The HSM stand-in of the hsm-basic lab: run INSIDE the HSM node (``labctl exec T hsm1 -- ...``).
 
 It serves the appliance's service ports of the lab intent on the appliance address:
@@ -251,7 +250,7 @@ def stop(args):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     ap.add_argument("command", choices=("start", "serve", "stop"))
     ap.add_argument("--address", help="the appliance address to serve on")
     ap.add_argument("--name", default="hsm", help="the appliance name (certificate CN <name>.standin)")

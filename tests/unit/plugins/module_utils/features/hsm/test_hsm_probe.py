@@ -248,7 +248,7 @@ def test_probes_run_concurrently_and_keep_order():
     server = Server(barrier, kind=socket.SOCK_DGRAM)
     closed = free_port()
     try:
-        targets = [target(server.port, protocol="udp") for _ in range(count)] + [target(closed)]
+        targets = [target(server.port, protocol="udp") for _index in range(count)] + [target(closed)]
         results = probe.run_probes(targets, timeout=8, snmp_ports=(server.port,))
     finally:
         server.close()
