@@ -96,7 +96,7 @@ attributes:
     support: full
     description: Runs on the controller.
 notes:
-  - Two runs within the same second write the same stamped file name; the later one wins.
+  - A second run within the same second writes C(hsm-proof-<stamp>-2.json) (and C(.md)), and so on.
 """
 
 EXAMPLES = r"""

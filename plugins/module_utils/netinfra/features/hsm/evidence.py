@@ -26,7 +26,7 @@ from . import proof
 SCHEMA_VERSION = 1
 PREFIX = "hsm-proof-"
 STAMP = "%Y%m%dT%H%M%SZ"
-_STAMPED = re.compile(r"^hsm-proof-(\d{8}T\d{6}Z)\.json$")
+_STAMPED = re.compile(r"^hsm-proof-(\d{8}T\d{6}Z)(?:-(\d+))?\.json$")
 CLIENT_SIDE_ZONES = ("unlisted", "partner", "internet")
 SIX_MONTHS_DAYS = 183
 PCI = {
@@ -62,7 +62,8 @@ def previous_evidence(directory, before=None):
     """(time string, file name) of the newest ``hsm-proof-*.json`` in ``directory`` older than
     ``before`` (a stamp), or (None, None)."""
     try:
-        names = sorted(n for n in os.listdir(directory) if _STAMPED.match(n))
+        names = sorted((n for n in os.listdir(directory) if _STAMPED.match(n)),
+                       key=lambda n: (_STAMPED.match(n).group(1), int(_STAMPED.match(n).group(2) or 1)))
     except OSError:
         return None, None
     for name in reversed(names):
@@ -262,8 +263,13 @@ def write(doc, directory, secrets=()):
     stamp = datetime.datetime.fromisoformat(doc["generated_at"].replace("Z", "+00:00")).strftime(STAMP)
     json_text = mask_text(json.dumps(doc, indent=2, sort_keys=False) + "\n", secrets)
     md_text = mask_text(markdown(doc), secrets)
-    paths = {"json": os.path.join(directory, PREFIX + stamp + ".json"),
-             "markdown": os.path.join(directory, PREFIX + stamp + ".md"),
+    base = PREFIX + stamp
+    serial = 1
+    while os.path.exists(os.path.join(directory, base + ".json")):  # two runs in one second keep both
+        serial += 1
+        base = "%s%s-%d" % (PREFIX, stamp, serial)
+    paths = {"json": os.path.join(directory, base + ".json"),
+             "markdown": os.path.join(directory, base + ".md"),
              "latest_json": os.path.join(directory, "latest.json"),
              "latest_markdown": os.path.join(directory, "latest.md")}
     for key, text in (("json", json_text), ("markdown", md_text), ("latest_json", json_text), ("latest_markdown", md_text)):

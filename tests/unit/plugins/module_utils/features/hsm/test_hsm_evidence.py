@@ -112,6 +112,16 @@ def test_files_modes_latest_and_previous(tmp_path):
                                                  "hsm-proof-20261201T213005Z.md"])
 
 
+def test_two_runs_in_one_second_keep_both(tmp_path):
+    judgement = proof.judge(LAB_HSM, results())
+    first = evidence.write(doc_for(judgement), str(tmp_path))
+    second = evidence.write(doc_for(judgement), str(tmp_path))
+    assert Path(first["json"]).name == "hsm-proof-20261201T213005Z.json"
+    assert Path(second["json"]).name == "hsm-proof-20261201T213005Z-2.json" and Path(second["markdown"]).exists()
+    later = NOW.replace(second=59).strftime(evidence.STAMP)
+    assert evidence.previous_evidence(str(tmp_path), before=later)[1] == "hsm-proof-20261201T213005Z-2.json"
+
+
 def test_existing_loose_directory_is_tightened(tmp_path):
     folder = tmp_path / "loose"
     folder.mkdir(mode=0o755)
