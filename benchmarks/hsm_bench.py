@@ -43,6 +43,8 @@ sys.path.insert(0, os.path.join(ROOT, ".collections"))
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.hsm import model  # noqa: E402
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.hsm.nftables import render  # noqa: E402
 
+ENV = dict(benchlib.ENV, ANSIBLE_VAULT_PASSWORD_FILE=os.path.join(ROOT, "inventories", "lab", "vault-password.txt"),
+           ANSIBLE_HOST_KEY_CHECKING="false")
 PLAY = """
 - name: HSM attachment benchmark
   hosts: hgw1
@@ -102,12 +104,13 @@ def main():
                                             ("check", intent(n, extra=1), "replaced", True)):
                 varfile = os.path.join(work, "vars.json")
                 with open(varfile, "w", encoding="utf-8") as fh:
-                    json.dump({"bench_hsm": hsm, "bench_state": state}, fh)
+                    json.dump({"bench_hsm": hsm, "bench_state": state}, fh, default=str)
                 cmd = [benchlib.PLAYBOOK, "-i", os.path.join(ROOT, "inventories/lab/hosts.yml"), "-i", inventory,
                        "-e", "@" + varfile, playbook] + (["--check"] if check else [])
-                proc, wall, cpu, _reaped = benchlib.timed_run(cmd, ROOT, benchlib.ENV)
+                proc, wall, cpu, _reaped = benchlib.timed_run(cmd, ROOT, ENV)
                 if proc.returncode != 0:
-                    raise SystemExit("%s with %d clients failed:\n%s" % (step, n, proc.stdout[-3000:]))
+                    raise SystemExit("%s with %d clients failed:\n%s\n%s" % (step, n, proc.stdout[-3000:],
+                                                                              proc.stderr[-3000:]))
                 changed = "changed=1" in proc.stdout
                 row[step] = {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "changed": changed}
             dev = model.device_model(intent(n), "hgw1", yaml.safe_load(open(os.path.join(
