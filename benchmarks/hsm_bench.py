@@ -109,8 +109,8 @@ def main():
                        "-e", "@" + varfile, playbook] + (["--check"] if check else [])
                 proc, wall, cpu, _reaped = benchlib.timed_run(cmd, ROOT, ENV)
                 if proc.returncode != 0:
-                    raise SystemExit("%s with %d clients failed:\n%s\n%s" % (step, n, proc.stdout[-3000:],
-                                                                              proc.stderr[-3000:]))
+                    raise SystemExit("%s with %d clients failed:\n%s\n%s"
+                                     % (step, n, proc.stdout[-3000:], proc.stderr[-3000:]))
                 changed = "changed=1" in proc.stdout
                 row[step] = {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "changed": changed}
             dev = model.device_model(intent(n), "hgw1", yaml.safe_load(open(os.path.join(

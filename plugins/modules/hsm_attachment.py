@@ -18,7 +18,8 @@ description:
   - The table has one interval set per address set and family, a base chain C(forward) that jumps by the
     segment's interface (from the gateway's VRRP group of the segment) to C(<segment>_in) and C(<segment>_out),
     and in each the replies of allowed flows, the allow rules and a rate-limited log plus a counted default drop.
-    Every rule has a counter and a comment C(<rule id>: <justification>).
+    Every rule has a counter and a comment, the rule's id and its justification (C(<rule id>) colon
+    C(<justification>)).
   - It is rendered from the same model that says which flows are allowed (the segmentation proof's
     expectation), so the enforced policy and the proof cannot disagree.
   - One call does the whole job. It reads the table once (C(nft -j)), diffs it locally in a canonical text,

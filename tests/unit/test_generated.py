@@ -103,7 +103,7 @@ MIRRORS = {
 
 
 @pytest.mark.parametrize("role, feature", [("bgp_peering", bgp), ("ipsec_tunnels", ipsec), ("snmp", snmp), ("vrrp", vrrp),
-                                         ("hsm_attachment", hsm)])
+                                           ("hsm_attachment", hsm)])
 def test_role_specs_and_defaults_agree(role, feature):
     specs = yaml.safe_load((REPO / "roles" / role / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]
     defaults = yaml.safe_load((REPO / "roles" / role / "defaults" / "main.yml").read_text())

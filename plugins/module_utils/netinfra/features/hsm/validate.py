@@ -40,6 +40,15 @@ def _net(text):
         return None
 
 
+def _check_identifier(ctx, path, name, what):
+    """Names that become nft identifiers (table, sets, chains) start with a letter (nft reads a leading digit
+    as a number)."""
+    if isinstance(name, str) and name and not name[0].isalpha():
+        ctx.error(HOST, path, "%s name %s starts with %s; it becomes an nftables identifier, which must start "
+                  "with a letter" % (what, values.show(name), "a digit" if name[0].isdigit() else values.show(name[0])),
+                  "rename it to start with a letter, e.g. %s" % values.printable("x" + name))
+
+
 def _check_sets(ctx, hsm, partner_ips):
     """{set name: [networks]} of the usable address sets; problems reported."""
     sets = {}
@@ -51,6 +60,7 @@ def _check_sets(ctx, hsm, partner_ips):
             continue
         good = sch.check_object(raw, schema.ADDRESS_SET, HOST, path, ctx.report)
         name = good.get("name")
+        _check_identifier(ctx, path + ".name", name, "address set")
         if name in sets:
             ctx.error(HOST, path + ".name", "address set %s is defined twice" % name, "give each set its own name")
         nets = []
@@ -188,8 +198,8 @@ def _check_rule(ctx, where, raw, sets, appliances, ids):
                         name, "an appliance" if kind == "sets" else "an address set", key, direction,
                         "address sets" if kind == "sets" else "appliances of the segment")
                 else:
-                    message = "%s is not a defined %s" % (values.show(name), "address set" if kind == "sets"
-                                                           else "appliance of the segment")
+                    what = "address set" if kind == "sets" else "appliance of the segment"
+                    message = "%s is not a defined %s" % (values.show(name), what)
                 hint = values.suggest(str(name), table)
                 ctx.error(HOST, n_where, message, ("did you mean '%s'? " % hint if hint else "") + "name one of %s%s" % (
                     ", ".join(sorted(table)) or "none defined",
@@ -305,7 +315,8 @@ def validate(ctx):
         ctx.error(HOST, "hsm", "hsm is %s, expected a mapping" % values.type_name(hsm),
                   "set hsm: {address_sets: [...], segments: [...]} in group_vars/all")
         return
-    sch.check_object(hsm, schema.HSM, HOST, "hsm", ctx.report)
+    top = sch.check_object(hsm, schema.HSM, HOST, "hsm", ctx.report)
+    _check_identifier(ctx, "hsm.table", top.get("table"), "table")
     partner_ips = [(ip, path) for _device, ip, _key, path in fleet.partner_addresses(ctx)]
     sets = _check_sets(ctx, hsm, partner_ips)
     published = {}
@@ -319,6 +330,7 @@ def validate(ctx):
             continue
         segment = sch.check_object(raw, schema.SEGMENT, HOST, path, ctx.report)
         name = segment.get("name")
+        _check_identifier(ctx, path + ".name", name, "segment")
         if name in names:
             ctx.error(HOST, path + ".name", "segment %s is defined twice" % name, "give each segment its own name")
         names[name] = path

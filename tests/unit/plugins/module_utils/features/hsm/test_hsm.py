@@ -153,7 +153,7 @@ def test_check_mode_diff_is_exactly_the_changed_rule():
     host = FakeNft(fixture("nft-hgw1-lab.json"))
     result = backend.run(host, "paynet_hsm", lab_text(hsm), check_mode=True)
     assert result["changed"] is True
-    assert [kind for kind, _ in host.loads] == ["check"]  # nft -c only, nothing applied
+    assert [kind for kind, _text in host.loads] == ["check"]  # nft -c only, nothing applied
     assert result["lines"]["removed"] == [line for line in lab_text().splitlines() if "nms-snmp" in line
                                           for line in [line.strip()]]
     assert len(result["lines"]["added"]) == 1 and "udp dport { 161, 162 }" in result["lines"]["added"][0]
@@ -165,7 +165,7 @@ def test_a_candidate_nft_refuses_changes_nothing():
     table = backend.NftTable(host, "paynet_hsm", lab_text().replace("1792", "1793"), fault="nft-refuses")
     with pytest.raises(transaction.StepFailed, match="nothing was changed"):
         transaction.run(table)
-    assert [kind for kind, _ in host.loads] == ["check"]
+    assert [kind for kind, _text in host.loads] == ["check"]
 
 
 def test_verification_failure_restores_the_previous_table():
@@ -175,7 +175,7 @@ def test_verification_failure_restores_the_previous_table():
     with pytest.raises(transaction.ChangeFailed) as failed:
         transaction.run(table)
     assert "differs from the intent" in str(failed.value) and "rolled back" in str(failed.value)
-    kinds = [kind for kind, _ in host.loads]
+    kinds = [kind for kind, _text in host.loads]
     assert kinds == ["check", "apply", "apply"]
     assert host.loads[-1][1] == render.apply_file("paynet_hsm", "table inet paynet_hsm { }\n")
     assert failed.value.result["rolled_back"] is True
