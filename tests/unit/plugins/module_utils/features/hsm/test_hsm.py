@@ -269,3 +269,11 @@ def test_published_segments():
         feature.validate(ctx)
     ctx_facts.update(ctx.facts)
     assert [str(n) for n in ctx_facts["hsm.segments"]["hsm"]] == ["198.18.40.0/24"]
+
+
+def test_state_parsed_reads_nft_json():
+    parsed = offline.parsed({"config": {}, "running_config": fixture("nft-hgw1-lab.json")})
+    assert parsed["table"] == "paynet_hsm" and parsed["text"] == lab_text()
+    assert parsed["counters"]["hsmseg/apps-ntls"]["packets"] == 1
+    with pytest.raises(parse.ParseError):
+        offline.parsed({"config": {}, "running_config": "table inet x {}"})
