@@ -31,6 +31,7 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec import schema as ipsec  # noqa: E402
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.snmp import schema as snmp  # noqa: E402
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp import schema as vrrp  # noqa: E402
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.hsm import schema as hsm  # noqa: E402
 
 HEADER_PY = '''# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, paynet network infrastructure team
@@ -109,6 +110,10 @@ def reference_md():
         ("Module `vrrp`", vrrp.MODULE, sch.DEVICE, ""),
         ("Module `vrrp_status`", _without(vrrp.STATUS, "config"), sch.DEVICE, ""),
         ("Role `paynet.netinfra.vrrp`", vrrp.ROLE, None, ""),
+        ("HSM: the fleet's `hsm` (group_vars/all)", hsm.HSM, sch.INTENT, "hsm."),
+        ("Module `hsm_attachment`", hsm.MODULE, sch.DEVICE, ""),
+        ("Module `hsm_status`", _without(hsm.STATUS, "config"), sch.DEVICE, ""),
+        ("Role `paynet.netinfra.hsm_attachment`", hsm.ROLE, None, ""),
     ]
     for title, schema, scope, prefix in sections:
         parts += ["## " + title, "", sch.markdown_table(schema, scope, prefix), ""]
@@ -121,6 +126,7 @@ FRAGMENTS = (
     (ipsec, "IPsec tunnel", "ipsec_tunnel", "ipsec_status"),
     (snmp, "SNMP agent", "snmp", "snmp_status"),
     (vrrp, "VRRP", "vrrp", "vrrp_status"),
+    (hsm, "HSM attachment", "hsm_attachment", "hsm_status"),
 )
 
 
@@ -139,6 +145,7 @@ def artefacts():
     fleet = {"netinfra_policy": NETINFRA_POLICY_VAR, "bgp_policy": bgp.POLICY_VAR}
     fleet.update(ipsec.POLICY_VARS)
     fleet.update(snmp.POLICY_VARS)
+    fleet["hsm"] = hsm.HSM_VAR
     fleet_doc = sch.doc_options(fleet, scope=None)
     for entry in fleet_doc.values():
         entry.pop("default", None)  # validate_intent reads the variable when the option is not given
@@ -148,7 +155,7 @@ def artefacts():
     out["plugins/doc_fragments/fleet_policy.py"] = doc_fragment(
         "core/policy.py and features/*/schema.py", "The fleet policy variables, as options (validate_intent).",
         [("DOCUMENTATION", fleet_doc)])
-    for feature in (bgp, ipsec, snmp, vrrp):
+    for feature in (bgp, ipsec, snmp, vrrp, hsm):
         source = src % feature.__name__.split(".")[-2]
         specs = role_specs(feature.ROLE_DOC, feature.ROLE, source)
         out["roles/%s/meta/argument_specs.yml" % feature.ROLE_NAME] = specs

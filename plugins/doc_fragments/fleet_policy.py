@@ -171,4 +171,236 @@ options:
         type: list
         default: []
         elements: str
+  hsm:
+    description:
+      - The HSM segments and their policy (group_vars, fleet-wide).
+      - Defaults to the variable of the same name, then to the defaults in docs/reference.md.
+    type: dict
+    suboptions:
+      table:
+        description:
+          - The nftables table (family inet) this feature owns on every segment gateway.
+        type: str
+        default: paynet_hsm
+      address_sets:
+        description:
+          - 'Named address sets: client groups, management sources, outbound servers.'
+        type: list
+        default: []
+        elements: dict
+        suboptions:
+          name:
+            description:
+              - The set's name; rules name it in I(sources) or I(destinations).
+              - Write a name of letters, digits, '_', '-' or '.', e.g. payment_apps.
+            type: str
+            required: true
+          addresses:
+            description:
+              - IPv4/IPv6 host addresses or prefixes (an nftables named set with intervals). Never C(0.0.0.0/0),
+                C(::/0) or anything as wide as a /16 (IPv4) or /48 (IPv6).
+              - Write a list of addresses or prefixes, e.g. [198.18.41.10, 198.18.41.64/28].
+            type: list
+            required: true
+            elements: str
+          description:
+            description:
+              - What the set holds (shown in the evidence).
+              - Write one line, e.g. Payment authorisation servers.
+            type: str
+            default: ''
+      segments:
+        description:
+          - The HSM segments.
+        type: list
+        required: true
+        elements: dict
+        suboptions:
+          name:
+            description:
+              - The segment's name (in the nftables chain names, at most 16 characters).
+              - Write a name of letters, digits, '_', '-' or '.', e.g. payment_apps.
+            type: str
+            required: true
+          subnets:
+            description:
+              - The segment's subnets.
+              - Write a list of prefixes, e.g. [198.18.40.0/24, 2001:db8:40::/64].
+            type: list
+            required: true
+            elements: str
+          vrrp_segment:
+            description:
+              - 'The C(segment) of the VRRP group the gateways run on this segment (default: I(name)). Its C(interface)
+                is the segment interface the policy filters.'
+            type: str
+          gateways:
+            description:
+              - The segment's gateways; every one carries the whole policy (a failover keeps it).
+              - Write a list of inventory host names, e.g. [hgw1, hgw2].
+            type: list
+            required: true
+            elements: str
+          appliances:
+            description:
+              - The HSMs on the segment.
+            type: list
+            required: true
+            elements: dict
+            suboptions:
+              name:
+                description:
+                  - The appliance's name.
+                  - Write a name of letters, digits, '_', '-' or '.', e.g. payment_apps.
+                type: str
+                required: true
+              address:
+                description:
+                  - The appliance's address.
+                type: str
+                required: true
+              vendor:
+                description:
+                  - The HSM's make (shown in the evidence).
+                type: str
+                default: other
+                choices:
+                  - thales_luna
+                  - entrust_nshield
+                  - utimaco
+                  - marvell_liquidsecurity
+                  - other
+              services:
+                description:
+                  - The ports the appliance serves. Only the rules decide who reaches them.
+                type: list
+                required: true
+                elements: dict
+                suboptions:
+                  name:
+                    description:
+                      - The service's name, e.g. C(ntls).
+                      - Write a name of letters, digits, '_', '-' or '.', e.g. payment_apps.
+                    type: str
+                    required: true
+                  protocol:
+                    description:
+                      - Transport protocol.
+                    type: str
+                    default: tcp
+                    choices:
+                      - tcp
+                      - udp
+                  port:
+                    description:
+                      - The port the appliance listens on (Thales Luna NTLS 1792, Entrust nShield 9004/9005).
+                      - Write a port 1..65535.
+                    type: int
+                    required: true
+                  tls:
+                    description:
+                      - 'The appliance speaks TLS on this port: the segmentation proof also completes a TLS handshake.'
+                    type: bool
+                    default: false
+          rules:
+            description:
+              - The allow rules; everything else to or from the segment is dropped, counted and logged.
+            type: list
+            default: []
+            elements: dict
+            suboptions:
+              id:
+                description:
+                  - The rule's id, unique in the segment (in the nftables comment, counters and evidence).
+                  - Write a name of letters, digits, '_', '-' or '.', e.g. payment_apps.
+                type: str
+                required: true
+              direction:
+                description:
+                  - 'C(inbound): from address sets to appliances. C(outbound): from appliances to address sets (NTP,
+                    syslog, SNMP traps).'
+                type: str
+                required: true
+                choices:
+                  - inbound
+                  - outbound
+              sources:
+                description:
+                  - 'Who may open the connection: address sets (inbound) or appliances (outbound).'
+                type: list
+                required: true
+                elements: str
+              destinations:
+                description:
+                  - 'What it may reach: appliances (inbound) or address sets (outbound).'
+                type: list
+                required: true
+                elements: str
+              protocol:
+                description:
+                  - Transport protocol.
+                type: str
+                default: tcp
+                choices:
+                  - tcp
+                  - udp
+              ports:
+                description:
+                  - Destination ports. Inbound ports must be services of every destination appliance (no rule opens
+                    a port the appliance does not serve).
+                  - Write a list of ports 1..65535, e.g. [1792].
+                type: list
+                required: true
+                elements: int
+              justification:
+                description:
+                  - The business justification (PCI DSS 1.2.5); in the nftables comment and the evidence.
+                type: str
+                required: true
+              owner:
+                description:
+                  - The rule's owner (a team or a person).
+                  - Write who answers for the rule, e.g. crypto-team@paynet.example.
+                type: str
+                required: true
+              review_by:
+                description:
+                  - The rule is refused from this date on until it is reviewed (PCI DSS 1.2.7).
+                type: raw
+                required: true
+          log_rate:
+            description:
+              - Rate limit of the default-drop log (every drop is counted regardless).
+              - Write log lines per minute 1..600.
+            type: int
+            default: 10
+      probes:
+        description:
+          - Where the segmentation proof probes from (listed and unlisted clients, partner, internet).
+        type: list
+        default: []
+        elements: dict
+        suboptions:
+          host:
+            description:
+              - The inventory host the probes run from.
+            type: str
+            required: true
+          address:
+            description:
+              - The source address the probes use (bound before connecting).
+              - Write the host's source address, e.g. 198.18.41.10.
+            type: str
+            required: true
+          zone:
+            description:
+              - Where the source sits (shown in the evidence; partner and internet sources must never be allowed).
+            type: str
+            required: true
+            choices:
+              - client
+              - management
+              - unlisted
+              - partner
+              - internet
 """

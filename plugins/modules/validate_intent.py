@@ -171,11 +171,13 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.sche
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.schema import POLICY_VAR as BGP_POLICY_VAR
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.schema import POLICY_VARS as IPSEC_POLICY_VARS
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.snmp.schema import POLICY_VARS as SNMP_POLICY_VARS
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.hsm.schema import HSM_VAR
 
 
 def policy_options():
     """The fleet policy variables, one option each (documented by the generated paynet.netinfra.fleet_policy fragment)."""
-    spec = argspec(dict(IPSEC_POLICY_VARS, netinfra_policy=NETINFRA_POLICY_VAR, bgp_policy=BGP_POLICY_VAR, **SNMP_POLICY_VARS),
+    spec = argspec(dict(IPSEC_POLICY_VARS, netinfra_policy=NETINFRA_POLICY_VAR, bgp_policy=BGP_POLICY_VAR, hsm=HSM_VAR,
+                        **SNMP_POLICY_VARS),
                    scope=None)
     options = {name: {k: v for k, v in entry.items() if k in ("type", "choices")} for name, entry in spec.items()}
     options["bgp_policy"]["aliases"] = ["policy"]

@@ -17,6 +17,7 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec import schema as ipsec
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.snmp import schema as snmp
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp import schema as vrrp
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.hsm import schema as hsm
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
@@ -50,7 +51,8 @@ def _module(name):
 
 @pytest.mark.parametrize("module, schema_options", [
     ("bgp_peering", bgp.MODULE), ("bgp_status", bgp.STATUS), ("ipsec_tunnel", ipsec.MODULE), ("ipsec_status", ipsec.STATUS),
-    ("snmp", snmp.MODULE), ("snmp_status", snmp.STATUS), ("vrrp", vrrp.MODULE), ("vrrp_status", vrrp.STATUS)])
+    ("snmp", snmp.MODULE), ("snmp_status", snmp.STATUS), ("vrrp", vrrp.MODULE), ("vrrp_status", vrrp.STATUS),
+    ("hsm_attachment", hsm.MODULE), ("hsm_status", hsm.STATUS)])
 def test_module_argspec_is_the_schema(module, schema_options):
     assert _module(module).ARGUMENT_SPEC == sch.argspec(schema_options)
 
@@ -81,7 +83,8 @@ def _fragment_options(name, attr):
     ("bgp_peering", "bgp", "MODULE"), ("bgp_status", "bgp", "STATUS"),
     ("ipsec_tunnel", "ipsec", "MODULE"), ("ipsec_status", "ipsec", "STATUS"),
     ("snmp", "snmp", "MODULE"), ("snmp_status", "snmp", "STATUS"),
-    ("vrrp", "vrrp", "MODULE"), ("vrrp_status", "vrrp", "STATUS")])
+    ("vrrp", "vrrp", "MODULE"), ("vrrp_status", "vrrp", "STATUS"),
+    ("hsm_attachment", "hsm", "MODULE"), ("hsm_status", "hsm", "STATUS")])
 def test_documented_options_are_the_argspec(module, fragment, extra):
     documented = dict(_fragment_options(fragment, "DOCUMENTATION"), **_fragment_options(fragment, extra))
     assert _project_doc(documented) == _project_spec(_module(module).ARGUMENT_SPEC)
@@ -95,10 +98,12 @@ MIRRORS = {
     "snmp": [("snmp_allow_empty", "allow_empty"), ("snmp_frr_restart", "frr_restart"),
              ("snmp_verify_timeout", "verify_timeout")],
     "vrrp": [("vrrp_allow_empty", "allow_empty"), ("vrrp_verify_timeout", "verify_timeout")],
+    "hsm_attachment": [("hsm_attachment_allow_empty", "allow_empty"), ("hsm_attachment_verify", "verify")],
 }
 
 
-@pytest.mark.parametrize("role, feature", [("bgp_peering", bgp), ("ipsec_tunnels", ipsec), ("snmp", snmp), ("vrrp", vrrp)])
+@pytest.mark.parametrize("role, feature", [("bgp_peering", bgp), ("ipsec_tunnels", ipsec), ("snmp", snmp), ("vrrp", vrrp),
+                                           ("hsm_attachment", hsm)])
 def test_role_specs_and_defaults_agree(role, feature):
     specs = yaml.safe_load((REPO / "roles" / role / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]
     defaults = yaml.safe_load((REPO / "roles" / role / "defaults" / "main.yml").read_text())

@@ -29,3 +29,4 @@ from .bgp import validate as bgp_validate  # noqa: F401  # pylint: disable=unuse
 from .ipsec import validate as ipsec_validate  # noqa: F401  # pylint: disable=unused-import
 from .snmp import validate as snmp_validate  # noqa: F401  # pylint: disable=unused-import
 from .vrrp import validate as vrrp_validate  # noqa: F401  # pylint: disable=unused-import
+from .hsm import validate as hsm_validate  # noqa: F401  # pylint: disable=unused-import

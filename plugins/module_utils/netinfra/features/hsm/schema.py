@@ -126,3 +126,70 @@ HSM = {
 }
 HSM_VAR = Field("dict", "a mapping with address_sets, segments and probes", fields=HSM,
                 description="The HSM segments and their policy (group_vars, fleet-wide).")
+
+# ---------------------------------------------------------------------------------------------------
+# module options (hsm_attachment; hsm_status shares config, vrrp and gateway)
+
+CONFIG = dict(HSM, segments=HSM["segments"].replace(required=False, default=[]))
+VRRP = Field("dict", "the gateway's vrrp variable, e.g. {groups: [{segment: hsmseg, interface: eth1, ...}]}",
+             description=["The gateway's VRRP intent, the C(vrrp) host variable (docs/vrrp.md). The segment interface "
+                          "the policy filters is the C(interface) of the group whose C(segment) is the HSM segment's "
+                          "I(vrrp_segment)."])
+GATEWAY = Field("str", "an inventory host name", text="token",
+                description=["The gateway this runs on, as named in the segments' I(gateways): only the segments it "
+                             "serves are enforced. The action plugin fills in C(inventory_hostname)."])
+MODULE = {
+    "config": Field("dict", "the hsm intent", fields=CONFIG,
+                    description="The HSM intent, the fleet-wide C(hsm) variable (docs/hsm.md)."),
+    "vrrp": VRRP,
+    "gateway": GATEWAY,
+    "state": RESOURCE_STATE,
+    "running_config": Field("str", "the output of nft -j list table inet <table>", text="free",
+                            description="JSON of C(nft -j list table inet <table>) for I(state=parsed)."),
+    "verify": Field("bool", "true or false", default=True,
+                    description="After a change, read the table back and compare it with the intent, or roll back."),
+    "rollback": Field("bool", "true or false", default=True,
+                      description="Restore the previous table (or remove it when there was none) when the change fails "
+                                  "or does not verify."),
+    "allow_empty": allow_empty_field("segments"),
+    "fleet_policy": fleet_policy_field(("netinfra_policy",)),
+}
+
+STATUS = {
+    "config": MODULE["config"],
+    "vrrp": VRRP,
+    "gateway": GATEWAY,
+    "fail_on_error": Field("bool", "true or false", default=True,
+                           description="Fail the task when the table is missing or differs from the intent. With "
+                                       "C(false), only report."),
+}
+
+# ---------------------------------------------------------------------------------------------------
+# role options (roles/hsm_attachment: defaults/main.yml and meta/argument_specs.yml are generated)
+
+ROLE_NAME = "hsm_attachment"
+ROLE_DOC = {
+    "short_description": "HSM segment policy (nftables) on the segment gateways",
+    "description": [
+        "Applies the fleet's C(hsm) intent on this segment gateway in one C(paynet.netinfra.hsm_attachment) call: "
+        "one nftables table owned by the collection, checked with C(nft -c), replaced atomically, read back and "
+        "rolled back when it differs from the intent. Other tables are never touched.",
+        "The segment interface comes from the gateway's C(vrrp) group of the HSM segment, so both gateways of the "
+        "pair carry the same policy and a failover keeps it.",
+        "In check mode it shows the exact change of the table and touches nothing.",
+    ],
+}
+ROLE = {
+    "hsm": HSM_VAR.replace(required=True),
+    "vrrp": VRRP.replace(required=True),
+    "netinfra_policy": NETINFRA_POLICY_VAR,
+    "hsm_attachment_state": RESOURCE_STATE.replace(
+        default="replaced", choices=("merged", "replaced", "overridden", "deleted"),
+        description=["Resource-module state passed to C(paynet.netinfra.hsm_attachment).",
+                     "The table is owned whole: C(merged), C(replaced) and C(overridden) all make it exactly the "
+                     "intent; C(deleted) removes it."]),
+    "hsm_attachment_allow_empty": MODULE["allow_empty"],
+    "hsm_attachment_verify": MODULE["verify"],
+    "hsm_attachment_become": Field("bool", "true or false", default=True,
+                                   description="Become root on the gateway (nftables needs it)."),
+}

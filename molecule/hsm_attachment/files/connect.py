@@ -1,0 +1,12 @@
+"""TCP connect from this node to HOST PORT: prints 'open' or 'closed <why>' (never raises)."""
+import socket
+import sys
+
+HOST, PORT = sys.argv[1], int(sys.argv[2])
+s = socket.socket()
+s.settimeout(float(sys.argv[3]) if len(sys.argv) > 3 else 3.0)
+try:
+    s.connect((HOST, PORT))
+    print("open %s" % s.recv(16).decode().strip())
+except OSError as exc:
+    print("closed %s" % (exc.__class__.__name__,))
