@@ -78,6 +78,7 @@ labctl exec "$IPSEC_TOPOLOGY" gw1 -- vtysh -c 'show bgp summary'
 labctl exec "$IPSEC_TOPOLOGY" gw1 -- ping -c 3 -I 198.18.20.1 198.51.110.1
 "$REPO_ROOT/scripts/demo_snmp.sh"
 bash scripts/demo_vrrp.sh  # part C: a VRRP pair converged with the role, and a failover
+bash scripts/demo_hsm.sh   # part D: the HSM segment policy, ending with the segmentation proof's evidence
 
 cat <<EOM
 
