@@ -69,7 +69,7 @@ def test_a_good_intent_runs_the_module_with_everything_filled_in():
 def test_rendered_on_the_controller():
     plugin, result = run(Attachment, "hsm_attachment", {"state": "rendered"})
     plugin._execute_module.assert_not_called()
-    assert result["rendered"].startswith("table inet paynet_hsm {\n") and 'oifname "eth1" jump hsmseg_in' in result["rendered"]
+    assert result["rendered"].startswith("table inet paynet_hsm {\n") and 'oifname { "eth1", "v4-eth1-40" } jump hsmseg_in' in result["rendered"]
 
 
 def test_status_takes_the_same_defaults_and_no_fleet_policy():

@@ -15,6 +15,7 @@ __metaclass__ = type
 import ipaddress
 
 from . import schema
+from ..vrrp import model as vrrp_model
 
 
 class ModelError(ValueError):
@@ -40,6 +41,23 @@ def segment_interface(segment, vrrp):
     raise ModelError("segment %s: this gateway has no VRRP group with segment %s; add it to the gateway's vrrp.groups "
                      "(the HSM segment's interface comes from it) or set the segment's vrrp_segment"
                      % (segment["name"], wanted))
+
+
+def segment_interfaces(segment, vrrp):
+    """Every interface the gateway's traffic to and from ``segment`` can use: the VRRP group's interface
+    and the group's virtual-MAC macvlans (both VRRP backends receive the hosts' traffic to the virtual
+    address on ``v4-<if>-<vrid>``/``v6-<if>-<vrid>``, and a route through them is equally possible).
+    Filtering on the base interface alone would let the HSMs' outbound traffic bypass the policy."""
+    interface = segment_interface(segment, vrrp)
+    wanted = segment.get("vrrp_segment") or segment["name"]
+    names = {interface}
+    for group in (vrrp or {}).get("groups") or []:
+        if group.get("segment") != wanted or group.get("interface") != interface:
+            continue
+        for family, key in ((4, "virtual_ipv4"), (6, "virtual_ipv6")):
+            if group.get(key) and group.get("vrid") is not None:
+                names.add(vrrp_model.macvlan_name(family, interface, group["vrid"]))
+    return sorted(names)
 
 
 def _rule(segment, rule, sets):
@@ -91,6 +109,7 @@ def device_model(hsm, host, vrrp):
             continue
         model = segment_model(hsm, segment, sets)
         model["interface"] = segment_interface(segment, vrrp)
+        model["interfaces"] = segment_interfaces(segment, vrrp)
         segments.append(model)
     return {"table": (hsm or {}).get("table") or schema.DEFAULT_TABLE, "segments": segments}
 

@@ -87,7 +87,7 @@ def _value(value, quoted=False):
         if "set" in value and isinstance(value["set"], list):
             items = sorted(value["set"], key=_sort_key) if all(isinstance(v, (int, str)) for v in value["set"]) \
                 else value["set"]
-            return "{ %s }" % ", ".join(_value(v) for v in items)
+            return "{ %s }" % ", ".join(_value(v, quoted) for v in items)
         if "prefix" in value:
             return "%s/%s" % (value["prefix"].get("addr"), value["prefix"].get("len"))
         if "range" in value:

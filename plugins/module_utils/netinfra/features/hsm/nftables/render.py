@@ -11,7 +11,8 @@ absent, deletes it and re-creates it (atomically; other tables are never touched
 
 Layout: one interval set per address set and family (``<set>_v4``/``<set>_v6``) used by the
 gateway's rules; a base chain ``forward`` (hook forward, priority filter, policy accept) that jumps by
-the segment's VRRP interface to ``<segment>_in`` (towards the HSMs) and ``<segment>_out`` (from them);
+the segment's interfaces (its VRRP interface and that group's virtual-MAC macvlans) and by the
+segment's subnets to ``<segment>_in`` (towards the HSMs) and ``<segment>_out`` (from them);
 in each: replies of allowed flows (ct state established,related), the allow rules, a rate-limited log
 and a counted default drop. Every rule has a counter and a comment: ``<rule id>: <justification>``.
 
@@ -81,6 +82,11 @@ def set_name(name, version):
     return name + FAMILY[version][2]
 
 
+def _sorted_nets(nets):
+    return sorted(ipaddress.collapse_addresses([n for n in nets if n.version == 4])) + \
+        sorted(ipaddress.collapse_addresses([n for n in nets if n.version == 6]))
+
+
 def _families(nets):
     return sorted({n.version for n in nets})
 
@@ -133,8 +139,13 @@ def table_text(model, sets):
     jumps = []
     for segment in model["segments"]:
         chain_in, chain_out = chain_names(segment["name"])
-        iface = segment["interface"]
-        jumps += ['oifname "%s" jump %s' % (iface, chain_in), 'iifname "%s" jump %s' % (iface, chain_out)]
+        ifaces = one_or_set('"%s"' % i for i in segment.get("interfaces") or [segment["interface"]])
+        # by interface (the VRRP interface and its virtual-MAC macvlans) and by address (a route or a
+        # source that does not go through those interfaces is judged all the same)
+        jumps += ["oifname %s jump %s" % (ifaces, chain_in)]
+        jumps += ["%s daddr %s jump %s" % (FAMILY[n.version][0], n, chain_in) for n in _sorted_nets(segment["subnets"])]
+        jumps += ["iifname %s jump %s" % (ifaces, chain_out)]
+        jumps += ["%s saddr %s jump %s" % (FAMILY[n.version][0], n, chain_out) for n in _sorted_nets(segment["subnets"])]
         for chain, direction, way in ((chain_in, "inbound", "in"), (chain_out, "outbound", "out")):
             body = ['ct state established,related counter accept comment "%s"' % established_comment(segment["name"])]
             for rule in segment["rules"]:

@@ -62,7 +62,11 @@ def test_the_table_has_what_the_issue_asks():
     text = lab_text()
     assert text.startswith("table inet paynet_hsm {\n") and "flush" not in text
     assert "type filter hook forward priority filter; policy accept;" in text
-    assert 'oifname "eth1" jump hsmseg_in' in text and 'iifname "eth1" jump hsmseg_out' in text
+    # by the VRRP interface AND its virtual-MAC macvlan (the hosts' traffic to the VIP arrives there), and by
+    # the segment's subnet: no path to or from the HSMs bypasses the segment chains
+    assert 'oifname { "eth1", "v4-eth1-40" } jump hsmseg_in' in text
+    assert 'iifname { "eth1", "v4-eth1-40" } jump hsmseg_out' in text
+    assert "ip daddr 198.18.40.0/24 jump hsmseg_in" in text and "ip saddr 198.18.40.0/24 jump hsmseg_out" in text
     rules = [line.strip() for line in text.splitlines() if "accept" in line or "drop" in line]
     assert all("counter" in r and 'comment "' in r for r in rules if not r.startswith(("type", "limit")))
     assert 'limit rate 10/minute log prefix "hsm hsmseg in drop: "' in text
@@ -86,9 +90,12 @@ def test_a_foreign_rule_shows_in_the_text():
 def test_counters_contract_from_real_nft_output():
     objects = parse.load(fixture("nft-hgw1-lab.json"))
     counters = parse.counters(objects, "paynet_hsm")
-    # captured after app1 connected once (apps-ntls) and app2/hinet1 were refused (drops, retransmits included)
+    # captured after one segmentation proof (app1 connected once to NTLS, the NMS polled SNMP once, and the
+    # unlisted, partner and internet probes were dropped, retransmissions included) and one outbound probe
+    # from hsm1 to app2 (dropped)
     assert counters["hsmseg/apps-ntls"]["packets"] == 1
-    assert counters["hsmseg/drop"]["packets"] == 6
+    assert counters["hsmseg/nms-snmp"]["packets"] == 1
+    assert counters["hsmseg/drop"]["packets"] == 34
     assert set(counters) == set(render.counter_keys(model.device_model(LAB_HSM, "hgw1", LAB_VRRP["hgw1"])))
     assert all(set(v) == {"packets", "bytes"} and all(isinstance(n, int) for n in v.values()) for v in counters.values())
 
@@ -277,3 +284,19 @@ def test_state_parsed_reads_nft_json():
     assert parsed["counters"]["hsmseg/apps-ntls"]["packets"] == 1
     with pytest.raises(parse.ParseError):
         offline.parsed({"config": {}, "running_config": "table inet x {}"})
+
+
+def test_segment_interfaces_include_the_vrrp_virtual_mac_macvlans():
+    """The hosts send to the VIP's virtual MAC, which the gateway receives on the group's macvlan (keepalived
+    use_vmac and FRR vrrpd alike): filtering on the base interface alone let the HSM's outbound traffic
+    through (found on the lab: hsm1 -> app2:22 answered by app2 before this)."""
+    segment = {"name": "hsmseg", "vrrp_segment": "hsmseg"}
+    vrrp = {"groups": [{"segment": "hsmseg", "vrid": 40, "interface": "eth1", "virtual_ipv4": ["198.18.40.1"],
+                        "virtual_ipv6": ["2001:db8:40::1"]},
+                       {"segment": "other", "vrid": 41, "interface": "eth2", "virtual_ipv4": ["198.18.41.1"]}]}
+    assert model.segment_interfaces(segment, vrrp) == ["eth1", "v4-eth1-40", "v6-eth1-40"]
+    hsm = copy.deepcopy(LAB_HSM)
+    hsm["segments"][0]["subnets"] = ["198.18.40.0/24", "2001:db8:40::/64"]
+    text = render.table_text(model.device_model(hsm, "hgw1", vrrp), model.address_sets(hsm))
+    assert 'oifname { "eth1", "v4-eth1-40", "v6-eth1-40" } jump hsmseg_in' in text
+    assert "ip6 daddr 2001:db8:40::/64 jump hsmseg_in" in text and "ip6 saddr 2001:db8:40::/64 jump hsmseg_out" in text
