@@ -346,7 +346,7 @@ class Node:
     addresses: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     frr_config: Path | None = None
     bird_config: Path | None = None  # image bird: /etc/bird/bird.conf
-    gobgp_config: Path | None = None  # image gobgp: /etc/gobgp/gobgpd.conf (toml, yaml or json)
+    gobgp_config: Path | None = None  # image gobgp: GOBGP_CONFIG (toml, yaml or json)
     gobgp_routes: list[str] = dataclasses.field(default_factory=list)  # `gobgp global rib add` at start
     daemons: list[str] = dataclasses.field(default_factory=list)
     sysctls: dict[str, str] = dataclasses.field(default_factory=dict)
@@ -966,7 +966,8 @@ swanctl --load-all --noprompt >/var/log/swanctl-load.log 2>&1 || echo "nslab: sw
         bird = f"""\
 step mount --bind "$N/fs/etc/bird" /etc/bird
 install -d -m 0755 /run/bird
-/usr/sbin/bird -c /etc/bird/bird.conf -s {BIRD_SOCKET} >/var/log/bird.console 2>&1 || echo "nslab: bird failed" >&2
+/usr/sbin/bird -c /etc/bird/bird.conf -s {BIRD_SOCKET} >/var/log/bird.console 2>&1 \\
+  || {{ echo "nslab: bird failed:" >&2; cat /var/log/bird.console >&2; }}
 for _ in $(seq 200); do birdc -s {BIRD_SOCKET} show status >/dev/null 2>&1 && break; sleep 0.05; done
 """
     gobgp = ""
@@ -979,7 +980,14 @@ for _ in $(seq 200); do birdc -s {BIRD_SOCKET} show status >/dev/null 2>&1 && br
         gobgp = f"""\
 /usr/bin/gobgpd -f {GOBGP_CONFIG} -t {ctype} --api-hosts {GOBGP_TARGET} --pprof-disable -p \\
   >/var/log/gobgpd.log 2>&1 &
-for _ in $(seq 200); do gobgp --target {GOBGP_TARGET} neighbor >/dev/null 2>&1 && break; sleep 0.05; done
+GOBGPD=$!
+for _ in $(seq 200); do
+  gobgp --target {GOBGP_TARGET} neighbor >/dev/null 2>&1 && break
+  kill -0 "$GOBGPD" 2>/dev/null || break
+  sleep 0.05
+done
+gobgp --target {GOBGP_TARGET} neighbor >/dev/null 2>&1 \\
+  || {{ echo "nslab: gobgpd not answering:" >&2; tail -n 5 /var/log/gobgpd.log >&2; }}
 {rib}touch {GOBGP_READY}
 """
     return f"""#!/bin/bash
@@ -1119,14 +1127,20 @@ def node_health(lab: Lab, node: Node, ns: NodeState) -> Health:
             h.detail = ("charon not ready; " + h.detail).strip("; ")
     if "bird" in node.services:
         h.bird, why = daemon_answers(ns.pid1, ["birdc", "-s", BIRD_SOCKET, "show", "status"])
-        if not h.bird:
-            h.detail = (f"bird not answering ({why}); " + h.detail).strip("; ")
+        if h.bird:
+            h.detail = (h.detail + f"; bird answers on {BIRD_SOCKET}").strip("; ")
+        else:
+            h.detail = (f"bird not answering ({why}; see /var/log/bird.console in the node); "
+                        + h.detail).strip("; ")
     if "gobgp" in node.services:
         h.gobgp, why = daemon_answers(ns.pid1, ["gobgp", "--target", GOBGP_TARGET, "neighbor"])
         if h.gobgp and not os.path.exists(f"/proc/{ns.pid1}/root{GOBGP_READY}"):
             h.gobgp, why = False, "gobgp_routes not added yet"
-        if not h.gobgp:
-            h.detail = (f"gobgpd not answering ({why}); " + h.detail).strip("; ")
+        if h.gobgp:
+            h.detail = (h.detail + f"; gobgpd answers on {GOBGP_SOCKET}").strip("; ")
+        else:
+            h.detail = (f"gobgpd not answering ({why}; see /var/log/gobgpd.log in the node); "
+                        + h.detail).strip("; ")
     if not h.sshd:
         h.detail = ("sshd not listening; " + h.detail).strip("; ")
     return h
