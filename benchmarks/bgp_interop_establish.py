@@ -1,4 +1,5 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
 """Time to Established with partners on other BGP implementations (BIRD 2, GoBGP 3).
 
 Builds the bgp-interop lab (tests/topologies/bgp-interop.clab.yml) under its own name, then per run:
@@ -100,7 +101,7 @@ def main():
     subprocess.run(LABCTL + ["up", str(TOPOLOGY), "--name", args.lab, "--inventory", str(inventory)], check=True)
     try:
         playbook(args.lab, inventory, play, "replaced")  # first onboarding, then measured runs
-        results = [one_run(args.lab, inventory, play) for _ in range(args.runs)]
+        results = [one_run(args.lab, inventory, play) for _run in range(args.runs)]
     finally:
         subprocess.run(LABCTL + ["down", str(TOPOLOGY), "--name", args.lab], check=False)
     print("| session | runs | to Established after the config reached bgpd, s (median, max) "
@@ -112,8 +113,8 @@ def main():
         if not cfg:
             print("| %s (%s) | 0 | never | - |" % (label, peer))
             continue
-        print("| %s (%s) | %d | %.2f, %.2f | %.2f |" % (label, peer, len(cfg), statistics.median(cfg), max(cfg),
-                                                      statistics.median(start)))
+        print("| %s (%s) | %d | %.2f, %.2f | %.2f |"
+              % (label, peer, len(cfg), statistics.median(cfg), max(cfg), statistics.median(start)))
 
 
 if __name__ == "__main__":
