@@ -222,7 +222,7 @@ def test_validate(awx, secrets):
     assert job.count("failures") == {} and job.count("changed") == {}
     assert job.count("ok").get("edge1") == 1
     results = job.results("Validate the intent of every feature (partners, policies, BGP, IPsec, VRRP, SNMP)")
-    assert [r["msg"] for r in results] == ["intent is valid: 4 partners, 5 sessions, 2 tunnels, 2 BGP devices"]
+    assert [r["msg"] for r in results] == ["intent is valid: 6 partners, 9 sessions, 2 tunnels, 3 BGP devices"]
     assert_no_secret(job, secrets)
 
 
