@@ -135,7 +135,7 @@ def awx(lab, tmp_path_factory):
     exported = run([str(BIN / "ansible-inventory"), "-i", "inventories/lab/hosts.yml", "-i", str(lab_inventory_path),
                     "--list", "--export"], cwd=project, env=sync_env)
     data = json.loads(exported)
-    assert sorted(data["all"]["vars"]["partners"]) == ["acme_bank", "card_net", "northbank", "paycloud"]
+    assert sorted(data["all"]["vars"]["partners"]) == ["acme_bank", "birdnet", "card_net", "gopay", "northbank", "paycloud"]
     # AWX has the Machine credential instead of a key path in the inventory
     for host in data["_meta"]["hostvars"].values():
         host.pop("ansible_ssh_private_key_file", None)
