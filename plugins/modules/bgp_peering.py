@@ -18,7 +18,9 @@ description:
   - For each session it configures the neighbor (remote-as, description, update-source, TCP-MD5
     password, GTSM or multihop, timers, BFD, shutdown), an inbound prefix-list of exactly what the
     partner may announce, an outbound prefix-list of what we announce, route-maps in both directions
-    (RFC 8212) and maximum-prefix. Device-wide it sets the router-id, the announced networks with
+    (RFC 8212), maximum-prefix and C(soft-reconfiguration inbound) (FRR keeps what the partner sent, at
+    most max-prefix routes, so that a changed accept list takes effect also when the partner's router
+    does not support route refresh). Device-wide it sets the router-id, the announced networks with
     their blackhole anchor routes, and BGP graceful-shutdown (RFC 8326) for maintenance.
   - One call does the whole job. It reads the running configuration once, diffs locally, sends one
     configuration session, then verifies that the router holds exactly the predicted configuration

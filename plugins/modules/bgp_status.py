@@ -20,6 +20,10 @@ description:
     when it accepts a prefix outside the partner's C(accept_prefixes), or when it receives more than
     C(max_prefixes). A session that stays in Connect or Active is reported with the usual causes,
     among them a wrong TCP-MD5 password, which fails silently.
+  - For a session that is down it also reads C(show bgp vrf default neighbors X json) and reports the
+    reason FRR recorded for the last reset, with the partner's NOTIFICATION and what it means whatever
+    BGP implementation the partner runs (no shared address family, AS mismatch, refused hold time,
+    session not configured on their side).
   - Can wait for sessions to come up (I(wait)), polling once a second.
   - Read-only. It never changes the device, so check mode runs it as usual.
   - The I(config) option is the same as C(paynet.netinfra.bgp_peering)'s. Only partners and
@@ -78,6 +82,13 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.
 
 def collect(conn, config, check_routes):
     summary = status.parse_summary(conn.get(command=status.SUMMARY_COMMAND))
+    # a session that is down: what FRR recorded about its last reset (the partner's NOTIFICATION)
+    neighbors = {}
+    for partner in config["partners"]:
+        for session in partner["sessions"]:
+            peer = session["peer_address"]
+            if peer in summary and not summary[peer]["established"] and not session.get("shutdown"):
+                neighbors[peer] = status.parse_neighbor(conn.get(command=status.NEIGHBOR_COMMAND % peer), peer)
     routes = None
     if check_routes:
         routes = {}
@@ -88,7 +99,7 @@ def collect(conn, config, check_routes):
                     afi = "ipv4" if ip_family(peer) == 4 else "ipv6"
                     routes[peer] = status.parse_routes(
                         conn.get(command="show bgp %s unicast neighbors %s routes json" % (afi, peer)))
-    return status.evaluate(config, summary, routes)
+    return status.evaluate(config, summary, routes, neighbors)
 
 
 ARGUMENT_SPEC = argspec(schema.STATUS)

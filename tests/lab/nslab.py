@@ -79,7 +79,22 @@ IMAGE_SERVICES: dict[str, tuple[str, ...]] = {
     "keepalived": ("sshd",),
     "snmpd": ("sshd",),
     "nftables": ("sshd",),
+    # partner routers of other BGP implementations (interop tests): the daemon is the image's
+    # own, started by the node's init with the config file given in x-netinfra (bird_config,
+    # gobgp_config); its control socket lives in the node's private /run
+    "bird": ("sshd", "bird"),
+    "gobgp": ("sshd", "gobgp"),
 }
+# BIRD 2 (Debian bird2) and GoBGP 3: control sockets inside a node, and the config a node gets
+# when its topology gives none (BIRD needs at least the device protocol; GoBGP starts empty and
+# waits for `gobgp global as ...`)
+BIRD_SOCKET = "/run/bird/bird.ctl"
+GOBGP_SOCKET = "/run/gobgpd.sock"
+GOBGP_TARGET = "unix://" + GOBGP_SOCKET
+GOBGP_READY = "/run/nslab-gobgp.ready"  # written by the init once gobgp_routes are in the RIB
+GOBGP_CONFIG = "/run/nslab-node/fs/etc/gobgp/gobgpd.conf"  # the node dir, seen from inside
+DEFAULT_BIRD_CONF = 'log "/var/log/bird.log" all;\nprotocol device {\n}\n'
+DEFAULT_GOBGP_CONF = "# empty: configure with `gobgp global as ...`\n"
 NODE_ENV = {
     "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     "LANG": "C.UTF-8",
@@ -330,6 +345,9 @@ class Node:
     loopback: list[str] = dataclasses.field(default_factory=list)
     addresses: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     frr_config: Path | None = None
+    bird_config: Path | None = None  # image bird: /etc/bird/bird.conf
+    gobgp_config: Path | None = None  # image gobgp: GOBGP_CONFIG (toml, yaml or json)
+    gobgp_routes: list[str] = dataclasses.field(default_factory=list)  # `gobgp global rib add` at start
     daemons: list[str] = dataclasses.field(default_factory=list)
     sysctls: dict[str, str] = dataclasses.field(default_factory=dict)
     routes: dict[str, str] = dataclasses.field(default_factory=dict)  # prefix or "default" -> gateway
@@ -413,6 +431,12 @@ def load_topology(path: str | Path, name_override: str | None = None) -> Topolog
         frr_path = (p.parent / frr_cfg).resolve() if frr_cfg else None
         if frr_path is not None and not frr_path.is_file():
             raise LabError(f"{p}: node {nname}: frr_config {frr_path} does not exist")
+        extra_cfg: dict[str, Path | None] = {}
+        for key in ("bird_config", "gobgp_config"):
+            value = ext.get(key)
+            extra_cfg[key] = (p.parent / value).resolve() if value else None
+            if extra_cfg[key] is not None and not extra_cfg[key].is_file():
+                raise LabError(f"{p}: node {nname}: {key} {extra_cfg[key]} does not exist")
         daemons = [str(d) for d in ext.get("daemons") or []]
         bad = [d for d in daemons if d not in KNOWN_FRR_DAEMONS]
         if bad:
@@ -427,6 +451,9 @@ def load_topology(path: str | Path, name_override: str | None = None) -> Topolog
                 str(k): [str(a) for a in (v or [])] for k, v in (ext.get("addresses") or {}).items()
             },
             frr_config=frr_path,
+            bird_config=extra_cfg["bird_config"],
+            gobgp_config=extra_cfg["gobgp_config"],
+            gobgp_routes=[str(r) for r in ext.get("gobgp_routes") or []],
             daemons=daemons,
             sysctls={str(k): str(v) for k, v in (ext.get("sysctls") or {}).items()},
             routes={str(k): str(v) for k, v in (ext.get("routes") or {}).items()},
@@ -440,6 +467,11 @@ def load_topology(path: str | Path, name_override: str | None = None) -> Topolog
                 ipaddress.ip_interface(addr)
             except ValueError as exc:
                 raise LabError(f"{p}: node {nname}: bad address {addr!r}") from exc
+        for prefix in node.gobgp_routes:
+            try:
+                ipaddress.ip_network(prefix)
+            except ValueError as exc:
+                raise LabError(f"{p}: node {nname}: bad gobgp_routes entry {prefix!r}") from exc
         for to, via in node.routes.items():
             try:
                 if to != "default":
@@ -819,6 +851,17 @@ def prepare_node(lab: Lab, node: Node, mgmt: dict[str, str], subnet: ipaddress.I
     if "charon" in node.services:
         write_file(fs / "etc/strongswan.d/zz-nslab.conf", LAB_STRONGSWAN_CONF, 0o644)
 
+    # BIRD / GoBGP partner routers: bird's /etc/bird is bind-mounted over the host's (birdc
+    # configure re-reads it); gobgpd reads GOBGP_CONFIG (the node dir, no /etc/gobgp on the host)
+    if "bird" in node.services:
+        make_dir(fs / "etc/bird", 0o755)
+        conf = node.bird_config.read_text() if node.bird_config else DEFAULT_BIRD_CONF
+        write_file(fs / "etc/bird/bird.conf", conf, 0o640)
+    if "gobgp" in node.services:
+        make_dir(fs / "etc/gobgp", 0o755)
+        conf = node.gobgp_config.read_text() if node.gobgp_config else DEFAULT_GOBGP_CONF
+        write_file(fs / "etc/gobgp/gobgpd.conf", conf, 0o640)
+
     # FRR: daemons, vtysh.conf, frr.conf; group-writable so admin (group frr) can save
     if "frr" in node.services:
         etc_frr = fs / "etc/frr"
@@ -918,6 +961,35 @@ install -d -m 0755 /run/sshd
 for _ in $(seq 100); do [ -S /run/charon.vici ] && break; sleep 0.05; done
 swanctl --load-all --noprompt >/var/log/swanctl-load.log 2>&1 || echo "nslab: swanctl --load-all failed" >&2
 """
+    bird = ""
+    if "bird" in node.services:
+        bird = f"""\
+step mount --bind "$N/fs/etc/bird" /etc/bird
+install -d -m 0755 /run/bird
+/usr/sbin/bird -c /etc/bird/bird.conf -s {BIRD_SOCKET} >/var/log/bird.console 2>&1 \\
+  || {{ echo "nslab: bird failed:" >&2; cat /var/log/bird.console >&2; }}
+for _ in $(seq 200); do birdc -s {BIRD_SOCKET} show status >/dev/null 2>&1 && break; sleep 0.05; done
+"""
+    gobgp = ""
+    if "gobgp" in node.services:
+        ctype = {".yml": "yaml", ".yaml": "yaml", ".json": "json"}.get(
+            node.gobgp_config.suffix if node.gobgp_config else "", "toml")
+        rib = "".join(
+            f"gobgp --target {GOBGP_TARGET} global rib add -a ipv{ipaddress.ip_network(r).version} {r} "
+            f'|| echo "nslab: gobgp rib add {r} failed" >&2\n' for r in node.gobgp_routes)
+        gobgp = f"""\
+/usr/bin/gobgpd -f {GOBGP_CONFIG} -t {ctype} --api-hosts {GOBGP_TARGET} --pprof-disable -p \\
+  >/var/log/gobgpd.log 2>&1 &
+GOBGPD=$!
+for _ in $(seq 200); do
+  gobgp --target {GOBGP_TARGET} neighbor >/dev/null 2>&1 && break
+  kill -0 "$GOBGPD" 2>/dev/null || break
+  sleep 0.05
+done
+gobgp --target {GOBGP_TARGET} neighbor >/dev/null 2>&1 \\
+  || {{ echo "nslab: gobgpd not answering:" >&2; tail -n 5 /var/log/gobgpd.log >&2; }}
+{rib}touch {GOBGP_READY}
+"""
     return f"""#!/bin/bash
 # nslab init for node {node.name}: PID 1 of the node. Generated; this copy belongs to this node only.
 set -u
@@ -935,7 +1007,7 @@ step mount --bind "$N/tmp" /tmp
 step hostname {shlex.quote(node.name)}
 step ip -batch "$N/ip.batch"
 sysctl -q -w {sysctl_args} >/dev/null || echo "nslab: sysctl failed" >&2
-{sshd}{frr}{charon}echo "nslab: node {node.name} started"
+{sshd}{frr}{charon}{bird}{gobgp}echo "nslab: node {node.name} started"
 trap 'exit 0' TERM INT
 while :; do sleep 3600 & wait $! ; done
 """
@@ -953,11 +1025,14 @@ class Health:
     sshd: bool = False
     frr: bool | None = None  # None: node runs no FRR
     charon: bool | None = None  # None: node runs no strongSwan
+    bird: bool | None = None  # None: node runs no BIRD
+    gobgp: bool | None = None  # None: node runs no GoBGP
     detail: str = ""
 
     @property
     def ready(self) -> bool:
-        return self.running and self.sshd and self.frr is not False and self.charon is not False
+        return (self.running and self.sshd and self.frr is not False and self.charon is not False
+                and self.bird is not False and self.gobgp is not False)
 
 
 def node_running(lab: Lab, ns: NodeState) -> bool:
@@ -1017,6 +1092,19 @@ def frr_ready(node: Node, pid1: int) -> tuple[bool, str]:
     return True, "daemons up: " + ",".join(node.frr_daemons)
 
 
+def daemon_answers(pid1: int, argv: list[str]) -> tuple[bool, str]:
+    """Does a daemon answer on its control socket (a CLI run inside the node)?"""
+    try:
+        proc = subprocess.run(["nsenter", "-t", str(pid1), "-m", "-u", "-n", "-p", *argv],
+                              capture_output=True, text=True, timeout=10, check=False)
+    except subprocess.TimeoutExpired:
+        return False, f"{argv[0]} timed out"
+    if proc.returncode != 0:
+        lines = (proc.stderr or proc.stdout).strip().splitlines()
+        return False, lines[-1] if lines else f"{argv[0]} exited {proc.returncode}"
+    return True, ""
+
+
 def node_health(lab: Lab, node: Node, ns: NodeState) -> Health:
     h = Health(node.name)
     h.running = node_running(lab, ns)
@@ -1037,6 +1125,22 @@ def node_health(lab: Lab, node: Node, ns: NodeState) -> Health:
             if os.path.exists(f"/proc/{ns.pid1}/root/run/charon.vici") else False
         if not h.charon:
             h.detail = ("charon not ready; " + h.detail).strip("; ")
+    if "bird" in node.services:
+        h.bird, why = daemon_answers(ns.pid1, ["birdc", "-s", BIRD_SOCKET, "show", "status"])
+        if h.bird:
+            h.detail = (h.detail + f"; bird answers on {BIRD_SOCKET}").strip("; ")
+        else:
+            h.detail = (f"bird not answering ({why}; see /var/log/bird.console in the node); "
+                        + h.detail).strip("; ")
+    if "gobgp" in node.services:
+        h.gobgp, why = daemon_answers(ns.pid1, ["gobgp", "--target", GOBGP_TARGET, "neighbor"])
+        if h.gobgp and not os.path.exists(f"/proc/{ns.pid1}/root{GOBGP_READY}"):
+            h.gobgp, why = False, "gobgp_routes not added yet"
+        if h.gobgp:
+            h.detail = (h.detail + f"; gobgpd answers on {GOBGP_SOCKET}").strip("; ")
+        else:
+            h.detail = (f"gobgpd not answering ({why}; see /var/log/gobgpd.log in the node); "
+                        + h.detail).strip("; ")
     if not h.sshd:
         h.detail = ("sshd not listening; " + h.detail).strip("; ")
     return h

@@ -224,3 +224,69 @@ def test_lab_lifecycle(labs: Labs) -> None:
     for pid in pid1s:
         assert not Path(f"/proc/{pid}").exists() or nslab.pid_netns(pid) is None
     assert labs.run("status", str(topo_a)).returncode != 0
+
+
+PARTNER_BIRD_CONF = """\
+router id 198.18.73.1;
+protocol device {
+}
+protocol static {
+  ipv4;
+  route 198.51.100.0/24 blackhole;
+}
+protocol bgp peer {
+  local 198.18.73.1 as 64500;
+  neighbor 198.18.73.2 as 64501;
+  connect retry time 2;
+  password "Pt-Md5-1";
+  ipv4 { import all; export where source = RTS_STATIC; };
+}
+"""
+PARTNER_GOBGP_CONF = """\
+[global.config]
+  as = 64501
+  router-id = "198.18.73.2"
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "198.18.73.1"
+    peer-as = 64500
+    auth-password = "Pt-Md5-1"
+  [neighbors.timers.config]
+    connect-retry = 2
+"""
+
+
+def test_bird_and_gobgp_images_peer_with_each_other(labs: Labs) -> None:
+    """Images bird and gobgp: the node's init starts the daemon with the topology's config, the node is
+    ready only once it answers on its socket, gobgp_routes are in GoBGP's RIB, and the two peer (MD5)."""
+    name = f"pt{uuid.uuid4().hex[:6]}-x"
+    (labs.tmp / "cfg").mkdir()
+    (labs.tmp / "cfg" / "b.conf").write_text(PARTNER_BIRD_CONF)
+    (labs.tmp / "cfg" / "g.toml").write_text(PARTNER_GOBGP_CONF)
+    topo = labs.tmp / f"{name}.clab.yml"
+    topo.write_text(yaml.safe_dump({"name": name, "topology": {"nodes": {
+        "b1": {"kind": "linux", "image": "paynet/bird",
+               "x-netinfra": {"addresses": {"eth1": ["198.18.73.1/30"]}, "bird_config": "cfg/b.conf"}},
+        "g1": {"kind": "linux", "image": "paynet/gobgp",
+               "x-netinfra": {"addresses": {"eth1": ["198.18.73.2/30"]}, "gobgp_config": "cfg/g.toml",
+                              "gobgp_routes": ["203.0.113.0/24"]}}},
+        "links": [{"endpoints": ["b1:eth1", "g1:eth1"]}]}}))
+    res = labs.up(topo)
+    assert res.returncode == 0, res.stdout + res.stderr
+    status = labs.run("status", str(topo))
+    assert status.returncode == 0 and "bird answers on /run/bird/bird.ctl" in status.stdout, status.stdout
+    assert "gobgpd answers on /run/gobgpd.sock" in status.stdout, status.stdout
+    gobgp = ["gobgp", "--target", nslab.GOBGP_TARGET, "-j"]
+    rib = labs.run("exec", str(topo), "g1", "--", *gobgp, "global", "rib", "-a", "ipv4")
+    assert "203.0.113.0/24" in json.loads(rib.stdout), rib.stdout
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        bird = labs.run("exec", str(topo), "b1", "--", "birdc", "show", "route", "protocol", "peer")
+        learnt = labs.run("exec", str(topo), "g1", "--", *gobgp, "neighbor", "198.18.73.1", "adj-in", "-a", "ipv4")
+        if "203.0.113.0/24" in bird.stdout and learnt.stdout.strip() and "198.51.100.0/24" in json.loads(learnt.stdout):
+            break
+        time.sleep(0.5)
+    else:
+        raise AssertionError("BIRD and GoBGP did not exchange routes: %s / %s" % (bird.stdout, learnt.stdout))
+    down = labs.run("down", str(topo))
+    assert down.returncode == 0 and "verified clean" in down.stdout, down.stdout + down.stderr

@@ -92,7 +92,9 @@ class FrrBgp(transaction.Backend):
         result["verification"] = {"required_established": sorted(self.must_stay_up), "down": down}
         if not down:
             return None
-        reasons = "; ".join("%s: %s" % (p, status.reason_for((summary.get(p) or {}).get("state"), p)) for p in down)
+        reasons = "; ".join("%s: %s" % (p, status.reason_for(
+            (summary.get(p) or {}).get("state"), p,
+            neighbor=status.parse_neighbor(self.device.show(status.NEIGHBOR_COMMAND % p), p))) for p in down)
         return "verification failed: not Established within %ds: %s" % (self.verify_timeout, reasons)
 
     def rollback(self, plan, result):

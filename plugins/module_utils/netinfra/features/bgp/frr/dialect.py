@@ -44,7 +44,8 @@ BLOCK_EXITS = {"address-family": "exit-address-family"}
 _TOP_RANK = (("ip route", 0), ("ipv6 route", 1), ("router bgp", 2), ("ip prefix-list", 3),
              ("ipv6 prefix-list", 4), ("route-map", 5))
 _NEIGHBOR_ATTR_RANK = ["remote-as", "description", "shutdown", "bfd", "password", "ebgp-multihop",
-                       "ttl-security", "update-source", "timers", "activate", "maximum-prefix",
+                       "ttl-security", "update-source", "timers", "activate", "soft-reconfiguration",
+                       "maximum-prefix",
                        "prefix-list", "route-map"]
 _SEQ_RE = re.compile(r"^(ip|ipv6) prefix-list (\S+) seq (\d+)")
 _RMAP_RE = re.compile(r"^route-map (\S+) (permit|deny) (\d+)$")

@@ -100,6 +100,10 @@ def render_tree(config, include_globals=True):
             if family == 6:
                 af[4].append(Node("no neighbor %s activate" % peer))
                 af[6].append(Node("neighbor %s activate" % peer))
+            # FRR keeps what the partner sent (at most max_prefixes routes) and re-applies our inbound
+            # policy itself: a changed accept list then takes effect also with a partner whose router
+            # does not support route refresh (BIRD with 'enable route refresh off', older stacks)
+            af[family].append(Node("neighbor %s soft-reconfiguration inbound" % peer))
             if partner.get("max_prefixes"):
                 af[family].append(Node(_max_prefix_line(peer, partner["max_prefixes"])))
             af[family].append(Node("neighbor %s route-map %s in" % (peer, object_name(partner["name"], family, "in"))))

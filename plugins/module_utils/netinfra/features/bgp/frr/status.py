@@ -11,6 +11,29 @@ import ipaddress
 import json
 
 SUMMARY_COMMAND = "show bgp vrf default summary json"
+NEIGHBOR_COMMAND = "show bgp vrf default neighbors %s json"
+
+# What the last NOTIFICATION (FRR's lastErrorCodeSubcode: code and subcode, two hex digits each)
+# means for a partner session, whatever BGP implementation the partner runs.
+_NOTIFICATION_HINTS = {
+    "0202": "the AS numbers do not match: compare the partner's asn in the intent with the AS their router "
+            "uses, and the AS their router expects from us",
+    "0203": "the router-ids clash or one is invalid: check bgp.router_id and the partner's router id",
+    "0204": "an optional parameter of the OPEN was refused: compare capabilities on both sides",
+    "0206": "the hold time was refused: compare timers.hold with the partner's (3 s or more on both sides)",
+    "0207": "the two routers share no address family on this session: the partner's router must enable "
+            "{family} unicast on its session with us (BIRD: an {family} channel; GoBGP: afi-safi "
+            "{family}-unicast; FRR: activate it)",
+    "0400": "the hold timer expired: keepalives stopped arriving (link, filter, overload or a changed TCP-MD5 "
+            "password)",
+    "0601": "the partner sent more prefixes than max_prefixes (a session restarts after max_prefixes.restart "
+            "minutes, or on 'clear bgp')",
+    "0602": "the partner's router shut the session down administratively",
+    "0603": "the partner's router has no session configured for us (de-configured or not yet configured)",
+    "0605": "the partner's router refused the connection (it has no session for our address, or a "
+            "connection is already open)",
+    "0606": "the partner's router reset the session after a configuration change",
+}
 
 _REASONS = {
     "Idle": "the session is idle: it is shut down, the peer address is unreachable, or it was reset "
@@ -63,12 +86,56 @@ def parse_routes(text):
     return sorted((data.get("routes") or {}).keys())
 
 
-def reason_for(state, peer, admin_shutdown=False):
+def parse_neighbor(text, peer):
+    """``show bgp vrf default neighbors X json`` -> the peer's entry ({} when FRR has none)."""
+    data = _load(text)
+    entry = data.get(peer)
+    if entry is None:  # FRR prints an address in its canonical form; the intent may not
+        try:
+            wanted = ipaddress.ip_address(peer)
+            entry = next((v for k, v in data.items() if _same_address(k, wanted)), None)
+        except ValueError:
+            entry = None
+    return entry if isinstance(entry, dict) and "bgpState" in entry else {}
+
+
+def _same_address(text, wanted):
+    try:
+        return ipaddress.ip_address(text) == wanted
+    except ValueError:
+        return False
+
+
+def last_reset(neighbor, peer=None):
+    """Why FRR last reset or refused the session, from its neighbor JSON: its own words (lastResetDueTo,
+    lastNotificationReason) and, for a NOTIFICATION, what it means with any implementation on the
+    other side. None when FRR recorded nothing."""
+    due_to = neighbor.get("lastResetDueTo")
+    notification = neighbor.get("lastNotificationReason")
+    if not due_to and not notification:
+        return None
+    text = "last reset: %s" % (due_to or "NOTIFICATION")
+    if notification:
+        text += " (%s)" % notification
+    hint = _NOTIFICATION_HINTS.get(str(neighbor.get("lastErrorCodeSubcode") or "").upper())
+    if hint is None and str(neighbor.get("lastErrorCodeSubcode") or "")[:2] == "04":
+        hint = _NOTIFICATION_HINTS["0400"]
+    if hint:
+        family = "ipv6" if peer and ":" in peer else "ipv4"
+        text += ": " + hint.format(family=family)
+    return text
+
+
+def reason_for(state, peer, admin_shutdown=False, neighbor=None):
+    """Why a session is not Established: the state's usual causes, then (``neighbor``: FRR's neighbor
+    JSON of the peer) the reason FRR recorded for the last reset or refusal."""
     if admin_shutdown:
         return "administratively shut down in intent"
     if state is None:
         return "not configured on the router"
-    return _REASONS.get(state.split(" ")[0].split("(")[0], "state %s" % state).format(peer=peer)
+    reason = _REASONS.get(state.split(" ")[0].split("(")[0], "state %s" % state).format(peer=peer)
+    detail = last_reset(neighbor or {}, peer)
+    return "%s; %s" % (reason, detail) if detail else reason
 
 
 def outside_policy(prefixes, accept):
@@ -88,11 +155,12 @@ def outside_policy(prefixes, accept):
     return bad
 
 
-def evaluate(config, summary, routes=None):
+def evaluate(config, summary, routes=None, neighbors=None):
     """Per-session verdicts for the normalised device ``config`` against parsed ``summary``.
 
     ``routes`` maps a peer to the prefixes it installed (after policy); when given, prefixes outside
-    the partner's accept list and counts over max_prefixes fail the session.
+    the partner's accept list and counts over max_prefixes fail the session. ``neighbors`` maps a peer
+    that is not Established to its ``parse_neighbor`` entry, for the reason FRR recorded.
     """
     results = []
     for partner in config.get("partners") or []:
@@ -110,7 +178,7 @@ def evaluate(config, summary, routes=None):
                 result["reason"] = None if result["ok"] else "intent says shutdown but it is Established"
             elif not result["established"]:
                 result["ok"] = False
-                result["reason"] = reason_for(state, peer)
+                result["reason"] = reason_for(state, peer, neighbor=(neighbors or {}).get(peer))
             if routes is not None and peer in routes:
                 result["accepted_prefixes"] = routes[peer]
                 bad = outside_policy(routes[peer], partner["accept_prefixes"])
