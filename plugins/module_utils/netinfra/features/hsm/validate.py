@@ -24,7 +24,7 @@ import ipaddress
 from ...core import fleet, values
 from ...core import schema as sch
 from ...core.policy import parse_date
-from . import schema
+from . import model, schema
 
 HSM_PLATFORMS = ("linux",)
 HOST = "hsm"  # the finding host of fleet-wide hsm intent problems
@@ -289,6 +289,67 @@ def _announce_overlaps(ctx, name, subnets):
                                   % (net, what, partner, key, e_index, other), fix)
 
 
+def _partner_networks(ctx):
+    """[(network, "partners.<p>.accept_prefixes[i]")] of every partner's accepted prefixes."""
+    out = []
+    for partner in sorted(ctx.partners):
+        data = ctx.partners[partner]
+        for e_index, entry in enumerate(data.get("accept_prefixes") or [] if isinstance(data, dict) else []):
+            text = entry.get("prefix") if isinstance(entry, dict) else entry
+            try:
+                net = ipaddress.ip_network(text, strict=False) if isinstance(text, str) else None
+            except ValueError:
+                net = None
+            if net is not None:
+                out.append((net, "partners.%s.accept_prefixes[%d]" % (partner, e_index)))
+    return out
+
+
+def _sets_in_partner_space(ctx, hsm):
+    """No address set (client, management source, outbound server) may overlap a partner's network: a
+    rule naming it would open the HSM to traffic from, or send the HSM's traffic to, a partner link."""
+    partner_nets = _partner_networks(ctx)
+    if not partner_nets:
+        return
+    for index, raw in enumerate(hsm.get("address_sets") or []):
+        if not isinstance(raw, dict):
+            continue
+        for a_index, text in enumerate(raw.get("addresses") or [] if isinstance(raw.get("addresses"), list) else []):
+            net = _net(text) if isinstance(text, str) else None
+            if net is None:
+                continue
+            for other, where in partner_nets:
+                if other.version == net.version and other.overlaps(net):
+                    ctx.error(HOST, "hsm.address_sets[%d].addresses[%d]" % (index, a_index),
+                              "%s overlaps %s, a partner's network (%s): a partner link must never reach an HSM"
+                              % (net, other, where),
+                              "remove it from address set %s (list only our own hosts), or correct %s"
+                              % (raw.get("name"), where))
+
+
+def _probes_from_outside_allowed(ctx, hsm):
+    """A probe source in the partner or internet zone that a rule allows is an intent that opens the HSM
+    to the outside: refused before the proof would fail on it."""
+    for index, probe in enumerate(hsm.get("probes") or []):
+        if not isinstance(probe, dict) or probe.get("zone") not in ("partner", "internet"):
+            continue
+        for segment in hsm.get("segments") or []:
+            for appliance in segment.get("appliances") or []:
+                for service in appliance.get("services") or []:
+                    try:
+                        rule = model.allowed_by(hsm, probe["address"], appliance["address"],
+                                                service.get("protocol") or "tcp", service["port"])
+                    except (model.ModelError, KeyError, TypeError, ValueError, AttributeError):
+                        return  # the intent has errors of its own, reported above
+                    if rule:
+                        ctx.error(HOST, "hsm.probes[%d].address" % index,
+                                  "%s (%s, zone %s) is allowed to %s:%s/%s by rule %s: the intent opens an HSM to the %s"
+                                  % (probe["address"], probe.get("host"), probe["zone"], appliance["name"], service["port"],
+                                     service.get("protocol") or "tcp", rule, probe["zone"]),
+                                  "remove %s from the sets of rule %s (or, if the source is ours, correct its zone)"
+                                  % (probe["address"], rule))
+
+
 def _check_probes(ctx, hsm):
     for index, raw in enumerate(hsm.get("probes") or []):
         where = "hsm.probes[%d]" % index
@@ -355,6 +416,9 @@ def validate(ctx):
         if not ctx.one_device:
             _announce_overlaps(ctx, index, subnets)
     _check_probes(ctx, hsm)
+    if not ctx.one_device:
+        _sets_in_partner_space(ctx, hsm)
+        _probes_from_outside_allowed(ctx, hsm)
     segments = {}
     for (name, _i), (_n, net) in published.items():
         segments.setdefault(name, []).append(net)
