@@ -67,9 +67,12 @@ def main():
     results = {"machine": {"cpus": os.cpu_count(), "kernel": platform.release(), "python": platform.python_version()},
                "date": datetime.date.today().isoformat(), "timeout": args.timeout, "runs": {}}
     try:
-        run(exec_ + ["hsm1", "--", "python3", os.path.join(ROOT, "tests", "lab", "hsm_standin.py"), "start",
-                     "--intent", os.path.join(ROOT, "inventories", "lab", "group_vars", "all", "hsm.yml"),
-                     "--appliance", "hsm1"])
+        with open(os.path.join(ROOT, "inventories", "lab", "group_vars", "all", "hsm.yml")) as handle:
+            appliance = yaml.safe_load(handle)["hsm"]["segments"][0]["appliances"][0]
+        with open(os.path.join(ROOT, "tests", "lab", "hsm_standin.py")) as handle:
+            standin = handle.read()
+        # the node has a private /tmp (the checkout may live there): the script on stdin, the appliance as JSON
+        run(exec_ + ["hsm1", "--", "python3", "-", "start", "--appliance-json", json.dumps(appliance)], stdin=standin)
         for address, dev in VIPS:
             run(exec_ + ["hgw1", "--", "ip", "addr", "add", address, "dev", dev])
         table = open(os.path.join(ROOT, "tests", "lab", "hsm_prooftest.nft")).read()

@@ -28,8 +28,10 @@ play() {
 step "1/5 lab up: $TOPOLOGY as $LAB (gateways hgw1/hgw2, HSM hsm1, clients app1/app2, NMS, partner, internet)"
 mkdir -p "$(dirname "$INVENTORY")"
 labctl up "$TOPOLOGY" --name "$LAB" --inventory "$INVENTORY"
-labctl exec "$TOPOLOGY" --name "$LAB" hsm1 -- python3 "$REPO_ROOT/tests/lab/hsm_standin.py" start \
-  --intent "$REPO_ROOT/inventories/lab/group_vars/all/hsm.yml" --appliance hsm1
+# the node has a private /tmp (the checkout may live there): the stand-in on stdin, the appliance as JSON
+appliance=$("$VBIN/python" -c 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))["hsm"]["segments"][0]["appliances"][0]))' \
+  inventories/lab/group_vars/all/hsm.yml)
+labctl exec "$TOPOLOGY" --name "$LAB" hsm1 -- python3 - start --appliance-json "$appliance" < tests/lab/hsm_standin.py
 
 step "2/5 the segment gateways' VRRP groups (the HSM segment interface comes from them)"
 play playbooks/vrrp.yml -e vrrp_hosts=hsm_gateways

@@ -66,7 +66,10 @@ def lab(tmp_path_factory):
     run(LABCTL + ["up", str(path), "--inventory", str(inventory), "--timeout", "120"])
     try:
         exec_ = LABCTL + ["exec", str(path)]
-        out = run(exec_ + ["hsm1", "--", "python3", str(STANDIN), "start", "--intent", str(INTENT), "--appliance", "hsm1"])
+        # the node has a private /tmp (the checkout may live there): the script on stdin, the appliance as JSON
+        appliance = yaml.safe_load(INTENT.read_text())["hsm"]["segments"][0]["appliances"][0]
+        out = run(exec_ + ["hsm1", "--", "python3", "-", "start", "--appliance-json", json.dumps(appliance)],
+                  input=STANDIN.read_text())
         assert "ready" in out.stdout, out.stdout + out.stderr
         for address, dev in VIPS:  # hgw1 holds every VIP: the Master, without keepalived
             run(exec_ + ["hgw1", "--", "ip", "addr", "add", address, "dev", dev])

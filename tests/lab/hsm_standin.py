@@ -17,6 +17,9 @@ Commands:
   python3 tests/lab/hsm_standin.py start --address 198.18.40.10 --name hsm1 \
       --service tcp:1792:tls --service tcp:22 --service udp:161 [--state-dir /run/hsm-standin]
   python3 tests/lab/hsm_standin.py start --intent inventories/lab/group_vars/all/hsm.yml --appliance hsm1
+  python3 - start --appliance-json '{"name": "hsm1", "address": ...}' < tests/lab/hsm_standin.py
+The nodes have a private /tmp: when the checkout lives under /tmp, feed the script on stdin and give the
+appliance as JSON (that is what the tests do, so they run from any checkout).
 
 Standard library only (plus PyYAML for --intent), Python 3.9+.
 """
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import json
 import os
 import secrets
 import signal
@@ -36,6 +40,7 @@ import threading
 import time
 
 STATE_DIR = "/run/hsm-standin"
+MARKER = "NETINFRA_HSM_STANDIN=1"  # in the stand-in's environment: how `stop` knows it (also when run from stdin)
 READY_TIMEOUT = 30.0
 
 
@@ -232,7 +237,11 @@ def stop(args):
         return 0
     try:
         same_netns = os.readlink("/proc/%d/ns/net" % pid) == os.readlink("/proc/self/ns/net")
-        ours = b"hsm_standin" in open("/proc/%d/cmdline" % pid, "rb").read()
+        with open("/proc/%d/cmdline" % pid, "rb") as handle:
+            cmdline = handle.read()
+        with open("/proc/%d/environ" % pid, "rb") as handle:
+            environ = handle.read().split(b"\0")
+        ours = b"hsm_standin" in cmdline or MARKER.encode() in environ
     except OSError:
         print("stand-in pid %d is gone" % pid)
         return 0
@@ -257,12 +266,23 @@ def main(argv=None):
     ap.add_argument("--service", action="append", default=[], help="tcp:PORT[:tls] or udp:PORT (repeat)")
     ap.add_argument("--intent", help="an inventory file with the hsm intent (instead of --address/--service)")
     ap.add_argument("--appliance", help="with --intent: the appliance whose services to serve")
+    ap.add_argument("--appliance-json", help="one appliance of the intent as JSON ({name, address, services}); for "
+                                             "nodes that cannot see the host's files (run as `python3 - start ...` "
+                                             "with this script on stdin)")
     ap.add_argument("--state-dir", default=STATE_DIR)
     ap.add_argument("--timeout", type=float, default=READY_TIMEOUT)
     args = ap.parse_args(argv)
     if args.command == "stop":
         return stop(args)
-    if args.intent:
+    name, value = MARKER.split("=")
+    os.environ[name] = value
+    if args.appliance_json:
+        item = json.loads(args.appliance_json)
+        address = item["address"]
+        services = [{"protocol": s.get("protocol", "tcp"), "port": int(s["port"]), "tls": bool(s.get("tls"))}
+                    for s in item.get("services") or []]
+        args.name = item.get("name") or args.name
+    elif args.intent:
         address, services = from_intent(args.intent, args.appliance or args.name)
         args.name = args.appliance or args.name
     else:
