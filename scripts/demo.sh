@@ -78,7 +78,6 @@ labctl exec "$IPSEC_TOPOLOGY" gw1 -- vtysh -c 'show bgp summary'
 labctl exec "$IPSEC_TOPOLOGY" gw1 -- ping -c 3 -I 198.18.20.1 198.51.110.1
 "$REPO_ROOT/scripts/demo_snmp.sh"
 bash scripts/demo_vrrp.sh  # part C: a VRRP pair converged with the role, and a failover
-bash scripts/demo_hsm.sh   # part D: the HSM segment policy, ending with the segmentation proof's evidence
 
 cat <<EOM
 
@@ -90,3 +89,6 @@ Tear them down with
   .venv/bin/python tests/lab/labctl down $TOPOLOGY
   .venv/bin/python tests/lab/labctl down $IPSEC_TOPOLOGY
 EOM
+
+# part D, last: the HSM segment policy; the demo ends with the segmentation proof's Markdown evidence
+bash scripts/demo_hsm.sh

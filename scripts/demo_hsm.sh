@@ -4,7 +4,8 @@
 #   2. the segment gateways' VRRP pair (playbooks/vrrp.yml -e vrrp_hosts=hsm_gateways)
 #   3. --check --diff of the HSM policy   4. apply it (one nftables table per gateway, verified)
 #   5. the segmentation proof: every source against every HSM service, counters, evidence
-# Ends with the proof's Markdown evidence. The lab is left up. Called by scripts/demo.sh.
+# Ends with the proof's Markdown evidence (the teardown hint comes before it). The lab is left up.
+# Called last by scripts/demo.sh.
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -43,15 +44,15 @@ step "4/5 apply: one nftables table per gateway, nft -c first, atomic, read back
 play playbooks/hsm.yml
 labctl exec "$TOPOLOGY" --name "$LAB" hgw1 -- nft list table inet paynet_hsm
 
-step "5/5 segmentation proof: listed client, NMS, unlisted client, partner and internet against every HSM service"
-play playbooks/hsm_segmentation_proof.yml -e "hsm_evidence_dir=$EVIDENCE"
-printf '\n----- %s -----\n' "$EVIDENCE/latest.md"
-cat "$EVIDENCE/latest.md"
-
 cat <<EOM
 
-The HSM lab is still up. Look around with
+The HSM lab stays up. Look around with
   tests/lab/labctl exec $TOPOLOGY --name $LAB hgw1 -- nft list table inet paynet_hsm
 Tear it down with
   .venv/bin/python tests/lab/labctl down $TOPOLOGY --name $LAB
 EOM
+
+step "5/5 segmentation proof: listed client, NMS, unlisted client, partner and internet against every HSM service"
+play playbooks/hsm_segmentation_proof.yml -e "hsm_evidence_dir=$EVIDENCE"
+printf '\n----- the evidence, %s -----\n' "$EVIDENCE/latest.md"
+cat "$EVIDENCE/latest.md"
