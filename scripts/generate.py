@@ -152,6 +152,10 @@ def artefacts():
         entry["description"] = entry["description"] + ["Defaults to the variable of the same name, then to the "
                                                        "defaults in docs/reference.md."]
     fleet_doc["bgp_policy"]["aliases"] = ["policy"]
+    # hsm is the HSM intent itself, documented once (the config option of hsm_attachment), not a second time here
+    fleet_doc["hsm"].pop("suboptions", None)
+    fleet_doc["hsm"]["description"].append("Its fields are those of the I(config) option of M(paynet.netinfra.hsm_attachment) "
+                                           "(docs/hsm.md).")
     out["plugins/doc_fragments/fleet_policy.py"] = doc_fragment(
         "core/policy.py and features/*/schema.py", "The fleet policy variables, as options (validate_intent).",
         [("DOCUMENTATION", fleet_doc)])

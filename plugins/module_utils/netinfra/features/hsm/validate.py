@@ -49,16 +49,23 @@ def _check_identifier(ctx, path, name, what):
                   "rename it to start with a letter, e.g. %s" % values.printable("x" + name))
 
 
+def _object(ctx, raw, where, what, example, fields):
+    """``raw`` checked against ``fields`` (core.schema.check_object), or None (reported) when it is not a mapping."""
+    if not isinstance(raw, dict):
+        ctx.error(HOST, where, "%s is %s, expected a mapping" % (what, values.type_name(raw)), example)
+        return None
+    return sch.check_object(raw, fields, HOST, where, ctx.report)
+
+
 def _check_sets(ctx, hsm, partner_ips):
     """{set name: [networks]} of the usable address sets; problems reported."""
     sets = {}
     for index, raw in enumerate(hsm.get("address_sets") or []):
         path = "hsm.address_sets[%d]" % index
-        if not isinstance(raw, dict):
-            ctx.error(HOST, path, "address set is %s, expected a mapping" % values.type_name(raw),
-                      "write {name: payment_apps, addresses: [198.18.41.10]}")
+        good = _object(ctx, raw, path, "address set", "write {name: payment_apps, addresses: [198.18.41.10]}",
+                       schema.ADDRESS_SET)
+        if good is None:
             continue
-        good = sch.check_object(raw, schema.ADDRESS_SET, HOST, path, ctx.report)
         name = good.get("name")
         _check_identifier(ctx, path + ".name", name, "address set")
         if name in sets:
@@ -95,11 +102,10 @@ def _check_appliances(ctx, path, segment, subnets, seen_addresses):
     appliances = {}
     for index, raw in enumerate(segment.get("appliances") or []):
         where = "%s.appliances[%d]" % (path, index)
-        if not isinstance(raw, dict):
-            ctx.error(HOST, where, "appliance is %s, expected a mapping" % values.type_name(raw),
-                      "write {name: hsm1, address: 198.18.40.10, services: [{name: ntls, port: 1792}]}")
+        good = _object(ctx, raw, where, "appliance",
+                       "write {name: hsm1, address: 198.18.40.10, services: [{name: ntls, port: 1792}]}", schema.APPLIANCE)
+        if good is None:
             continue
-        good = sch.check_object(raw, schema.APPLIANCE, HOST, where, ctx.report)
         name = good.get("name")
         addr = values.parse_ip(good.get("address")) if good.get("address") else None
         if "address" in good and addr is None:
@@ -120,11 +126,10 @@ def _check_appliances(ctx, path, segment, subnets, seen_addresses):
         ports = set()
         for s_index, service in enumerate(good.get("services") or []):
             s_where = "%s.services[%d]" % (where, s_index)
-            if not isinstance(service, dict):
-                ctx.error(HOST, s_where, "service is %s, expected a mapping" % values.type_name(service),
-                          "write {name: ntls, protocol: tcp, port: 1792}")
+            s_good = _object(ctx, service, s_where, "service", "write {name: ntls, protocol: tcp, port: 1792}",
+                             schema.SERVICE)
+            if s_good is None:
                 continue
-            s_good = sch.check_object(service, schema.SERVICE, HOST, s_where, ctx.report)
             if "port" in s_good:
                 ports.add((s_good.get("protocol") or "tcp", s_good["port"]))
         if not good.get("services") and "services" in good:
@@ -139,12 +144,10 @@ def _families(nets):
 
 
 def _check_rule(ctx, where, raw, sets, appliances, ids):
-    if not isinstance(raw, dict):
-        ctx.error(HOST, where, "rule is %s, expected a mapping" % values.type_name(raw),
-                  "write {id: ..., direction: inbound, sources: [...], destinations: [...], ports: [...], "
-                  "justification: ..., owner: ..., review_by: YYYY-MM-DD}")
+    good = _object(ctx, raw, where, "rule", "write {id: ..., direction: inbound, sources: [...], destinations: [...], "
+                   "ports: [...], justification: ..., owner: ..., review_by: YYYY-MM-DD}", schema.RULE)
+    if good is None:
         return
-    good = sch.check_object(raw, schema.RULE, HOST, where, ctx.report)
     rid = good.get("id")
     if rid is not None:
         if rid in ids:
@@ -353,11 +356,9 @@ def _probes_from_outside_allowed(ctx, hsm):
 def _check_probes(ctx, hsm):
     for index, raw in enumerate(hsm.get("probes") or []):
         where = "hsm.probes[%d]" % index
-        if not isinstance(raw, dict):
-            ctx.error(HOST, where, "probe is %s, expected a mapping" % values.type_name(raw),
-                      "write {host: app1, address: 198.18.41.10, zone: client}")
+        good = _object(ctx, raw, where, "probe", "write {host: app1, address: 198.18.41.10, zone: client}", schema.PROBE)
+        if good is None:
             continue
-        good = sch.check_object(raw, schema.PROBE, HOST, where, ctx.report)
         if "address" in good and values.parse_ip(good["address"]) is None:
             ctx.error(HOST, where + ".address", "%s is not an IP address" % values.show(good["address"]),
                       "write the probe host's source address, e.g. 198.18.41.10")
@@ -372,11 +373,9 @@ def validate(ctx):
     hsm = ctx.policy_vars.get("hsm")
     if hsm is None:
         return
-    if not isinstance(hsm, dict):
-        ctx.error(HOST, "hsm", "hsm is %s, expected a mapping" % values.type_name(hsm),
-                  "set hsm: {address_sets: [...], segments: [...]} in group_vars/all")
+    top = _object(ctx, hsm, "hsm", "hsm", "set hsm: {address_sets: [...], segments: [...]} in group_vars/all", schema.HSM)
+    if top is None:
         return
-    top = sch.check_object(hsm, schema.HSM, HOST, "hsm", ctx.report)
     _check_identifier(ctx, "hsm.table", top.get("table"), "table")
     partner_ips = [(ip, path) for _device, ip, _key, path in fleet.partner_addresses(ctx)]
     sets = _check_sets(ctx, hsm, partner_ips)
@@ -385,11 +384,11 @@ def validate(ctx):
     names = {}
     for index, raw in enumerate(hsm.get("segments") or [] if isinstance(hsm.get("segments"), list) else []):
         path = "hsm.segments[%d]" % index
-        if not isinstance(raw, dict):
-            ctx.error(HOST, path, "segment is %s, expected a mapping" % values.type_name(raw),
-                      "write {name: hsmseg, subnets: [...], gateways: [...], appliances: [...], rules: [...]}")
+        segment = _object(ctx, raw, path, "segment",
+                          "write {name: hsmseg, subnets: [...], gateways: [...], appliances: [...], rules: [...]}",
+                          schema.SEGMENT)
+        if segment is None:
             continue
-        segment = sch.check_object(raw, schema.SEGMENT, HOST, path, ctx.report)
         name = segment.get("name")
         _check_identifier(ctx, path + ".name", name, "segment")
         if name in names:
