@@ -262,6 +262,7 @@ def _announce_overlaps(ctx, name, subnets):
     """The HSM subnets must never be announced: not in our announced space, not in a partner's announce
     list, not inside or overlapping a partner's accepted prefixes."""
     space = ctx.facts.get("bgp.space")
+    partner_lists = {key: _partner_networks(ctx, key) for key in ("announce", "accept_prefixes")}
     for s_index, net in enumerate(subnets):
         where = "hsm.segments[%s].subnets[%d]" % (name, s_index)
         if space is not None:
@@ -271,40 +272,34 @@ def _announce_overlaps(ctx, name, subnets):
                 ctx.error(HOST, where, "HSM subnet %s overlaps %s, which %s announces over BGP to partners"
                           % (net, ours, host), "never announce the HSM segment: remove it from %s's bgp.announce or "
                           "announce prefixes outside %s" % (host, net))
-        for partner in sorted(ctx.partners):
-            data = ctx.partners[partner]
-            for key, what, fix in (
-                    ("announce", "is announced to partner %s" % partner,
-                     "remove it from partners.%s.announce: the HSM segment is never announced" % partner),
-                    ("accept_prefixes", "is reachable through partner %s's accepted prefixes" % partner,
-                     "narrow partners.%s.accept_prefixes so that no entry covers or overlaps %s (a partner route would "
-                     "reach or hijack the HSM segment)" % (partner, net))):
-                for e_index, entry in enumerate(data.get(key) or [] if isinstance(data, dict) else []):
-                    text = entry.get("prefix") if isinstance(entry, dict) else entry
-                    other = _net(text) if isinstance(text, str) else None
-                    if other is None:
-                        try:
-                            other = ipaddress.ip_network(text, strict=False) if isinstance(text, str) else None
-                        except ValueError:
-                            other = None
-                    if other is not None and other.version == net.version and other.overlaps(net):
-                        ctx.error(HOST, where, "HSM subnet %s %s (partners.%s.%s[%d]: %s)"
-                                  % (net, what, partner, key, e_index, other), fix)
+        for other, partner, key, e_index in partner_lists["announce"] + partner_lists["accept_prefixes"]:
+            if other.version != net.version or not other.overlaps(net):
+                continue
+            if key == "announce":
+                what = "is announced to partner %s" % partner
+                fix = "remove it from partners.%s.announce: the HSM segment is never announced" % partner
+            else:
+                what = "is reachable through partner %s's accepted prefixes" % partner
+                fix = ("narrow partners.%s.accept_prefixes so that no entry covers or overlaps %s (a partner route "
+                       "would reach or hijack the HSM segment)" % (partner, net))
+            ctx.error(HOST, where, "HSM subnet %s %s (partners.%s.%s[%d]: %s)" % (net, what, partner, key, e_index, other),
+                      fix)
 
 
-def _partner_networks(ctx):
-    """[(network, "partners.<p>.accept_prefixes[i]")] of every partner's accepted prefixes."""
+def _partner_networks(ctx, key="accept_prefixes"):
+    """[(network, partner, key, index)] of every partner's ``key`` list (announce or accept_prefixes; an
+    entry is a prefix or {prefix, ge, le})."""
     out = []
     for partner in sorted(ctx.partners):
         data = ctx.partners[partner]
-        for e_index, entry in enumerate(data.get("accept_prefixes") or [] if isinstance(data, dict) else []):
+        for e_index, entry in enumerate(data.get(key) or [] if isinstance(data, dict) else []):
             text = entry.get("prefix") if isinstance(entry, dict) else entry
             try:
                 net = ipaddress.ip_network(text, strict=False) if isinstance(text, str) else None
             except ValueError:
                 net = None
             if net is not None:
-                out.append((net, "partners.%s.accept_prefixes[%d]" % (partner, e_index)))
+                out.append((net, partner, key, e_index))
     return out
 
 
@@ -321,7 +316,8 @@ def _sets_in_partner_space(ctx, hsm):
             net = _net(text) if isinstance(text, str) else None
             if net is None:
                 continue
-            for other, where in partner_nets:
+            for other, partner, key, e_index in partner_nets:
+                where = "partners.%s.%s[%d]" % (partner, key, e_index)
                 if other.version == net.version and other.overlaps(net):
                     ctx.error(HOST, "hsm.address_sets[%d].addresses[%d]" % (index, a_index),
                               "%s overlaps %s, a partner's network (%s): a partner link must never reach an HSM"
