@@ -92,3 +92,4 @@ EOM
 
 # part D, last: the HSM segment policy; the demo ends with the segmentation proof's Markdown evidence
 bash scripts/demo_hsm.sh
+bash scripts/demo_compliance.sh  # part E: scheduled compliance (drift, health, policy; JUnit/JSON/Markdown/HTML reports, PCI DSS)

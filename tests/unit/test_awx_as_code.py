@@ -44,13 +44,13 @@ def test_job_template_references_exist(template):
         assert {"netinfra devices (ssh)", "netinfra vault"} <= set(t["credentials"])
 
 
-def test_upcoming_compliance_playbook_is_honest():
+def test_compliance_template_runs_the_compliance_playbook():
     t = TEMPLATES["netinfra compliance"]
-    upcoming = REPO / t["upcoming_playbook"]
-    assert not upcoming.exists(), (
-        "%s exists now: point 'netinfra compliance' at it in awx/netinfra.yml (playbook:) and drop "
-        "upcoming_playbook; update docs/awx.md" % t["upcoming_playbook"])
-    assert "upcoming" in t["description"] and "validat" in t["description"]
+    assert t["playbook"] == "playbooks/compliance_check.yml" and (REPO / t["playbook"]).exists()
+    assert "upcoming_playbook" not in t
+    # it reads the devices (check mode inside the playbook) and the vault, and keeps its reports
+    assert {"netinfra devices (ssh)", "netinfra vault"} <= set(t["credentials"])
+    assert t["extra_vars"]["compliance_report_dir"].startswith("/")
 
 
 def test_credentials_and_types():

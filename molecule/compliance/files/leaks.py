@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Read the vault variables as JSON on stdin (nested; every string leaf is a secret); print (one per line) the labels of secrets found in any file
 under the directory given as argument, in clear text or base64 (standard, URL-safe; also at the three
 alignments inside a longer base64 run). Prints nothing when clean. The secrets themselves are never printed."""

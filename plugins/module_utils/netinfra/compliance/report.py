@@ -221,8 +221,9 @@ def to_markdown(report):
     run = report["run"]
     verdict = "COMPLIANT" if s["compliant"] else "NOT COMPLIANT"
     out = ["# Compliance report: %s" % verdict, "",
-           "Run %s to %s (%.1f s)%s." % (run.get("started"), run.get("finished"), float(run.get("duration_s") or 0),
-                                        ", playbook %s" % run["playbook"] if run.get("playbook") else ""), "",
+           "Run %s to %s (%.1f s)%s." % (
+               run.get("started"), run.get("finished"), float(run.get("duration_s") or 0),
+               ", playbook %s" % run["playbook"] if run.get("playbook") else ""), "",
            "## Summary", "",
            "| checks | pass | fail | waived | error | skipped |", "| --- | --- | --- | --- | --- | --- |",
            "| %d | %d | %d | %d | %d | %d |" % (s["total"], s["pass"], s["fail"], s["waived"], s["error"], s["skipped"]), "",
@@ -290,9 +291,9 @@ def to_html(report):
            "<title>Compliance report: %s</title>" % ("compliant" if ok else "not compliant"),
            "<style>%s</style></head><body>" % _CSS,
            '<h1 class="%s">Compliance report: %s</h1>' % ("ok" if ok else "bad", "COMPLIANT" if ok else "NOT COMPLIANT"),
-           "<p>Run %s to %s (%.1f s)%s.</p>" % (_h(run.get("started")), _h(run.get("finished")),
-                                               float(run.get("duration_s") or 0),
-                                               ", playbook " + _h(run["playbook"]) if run.get("playbook") else ""),
+           "<p>Run %s to %s (%.1f s)%s.</p>" % (
+               _h(run.get("started")), _h(run.get("finished")), float(run.get("duration_s") or 0),
+               ", playbook " + _h(run["playbook"]) if run.get("playbook") else ""),
            "<h2>Summary</h2><table><tr><th>checks</th><th>pass</th><th>fail</th><th>waived</th><th>error</th><th>skipped</th></tr>",
            "<tr><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td></tr></table>"
            % (s["total"], s["pass"], s["fail"], s["waived"], s["error"], s["skipped"]),
