@@ -51,7 +51,8 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for hosts, what in SETS:
-            best = min((run(args.lab, hosts, os.path.join(tmp, "r")) for _ in range(args.repeat)), key=lambda r: r[0])
+            runs = [run(args.lab, hosts, os.path.join(tmp, "r")) for attempt in range(args.repeat)]
+            best = min(runs, key=lambda r: r[0])
             rows.append({"hosts": hosts, "what": what, "wall_s": round(best[0], 1), "cpu_s": round(best[1], 1)})
     load = os.getloadavg()
     out = {"date": datetime.date.today().isoformat(), "cores": os.cpu_count(), "loadavg": load, "rows": rows}
