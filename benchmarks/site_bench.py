@@ -78,8 +78,8 @@ def main():
                    "changed": sum(v.get("changed", 0) for h, v in rc.items() if h in HOSTS),
                    "tasks_ok": sum(v.get("ok", 0) for h, v in rc.items() if h in HOSTS), "reaped": reaped}
             results["runs"].append(row)
-            print("%-20s rc=%d wall %6.1f s  cpu %6.1f s  changed=%d" % (name, row["rc"], row["wall_s"], row["cpu_s"],
-                                                                          row["changed"]), flush=True)
+            print("%-20s rc=%d wall %6.1f s  cpu %6.1f s  changed=%d"
+                  % (name, row["rc"], row["wall_s"], row["cpu_s"], row["changed"]), flush=True)
             if proc.returncode:
                 print(proc.stdout[-3000:], proc.stderr[-2000:], file=sys.stderr)
                 break

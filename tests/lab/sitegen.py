@@ -258,10 +258,17 @@ HEADER = """\
 """
 
 
+class _Dumper(yaml.SafeDumper):
+    """Block sequences indented under their key (yamllint's and ansible-lint's default)."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
+
+
 def outputs(site: dict, topo_dir: Path) -> dict[Path, str]:
     """Every generated file: path -> text."""
-    files = {topo_dir / "site-dc.clab.yml": HEADER + yaml.safe_dump(topology(site), sort_keys=False,
-                                                                      default_flow_style=None, width=110)}
+    text = yaml.dump(topology(site), Dumper=_Dumper, sort_keys=False, default_flow_style=None, width=110)
+    files = {topo_dir / "site-dc.clab.yml": HEADER + "---\n" + text}
     for node, spec in (site.get("partners") or {}).items():
         if spec is not None:
             files[topo_dir / "site" / f"{node}.frr.conf"] = partner_frr_conf(site, node)
