@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, paynet network infrastructure team
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -61,7 +61,7 @@ def main():
                "load_before": os.getloadavg(), "runs": []}
     down = benchlib.LABCTL + ["down", TOPOLOGY, "--name", LAB]
     benchlib.timed_run(down, ROOT, env)
-    proc, wall, _cpu, _ = benchlib.timed_run(base + [os.path.join(ROOT, "tests", "lab", "site-up.yml")], ROOT, env)
+    proc, wall, _cpu, _reaped = benchlib.timed_run(base + [os.path.join(ROOT, "tests", "lab", "site-up.yml")], ROOT, env)
     if proc.returncode:
         sys.exit("site lab set-up failed:\n" + proc.stdout[-3000:] + proc.stderr[-2000:])
     results["lab_up_s"] = round(wall, 1)

@@ -20,7 +20,9 @@ description:
     backups (docs/operations.md).
   - Never copied - swanctl's C(private/) (private keys) and the private C(/var/lib/snmp) (localized USM keys).
   - Check mode reads the device and reports the files it would write; it writes nothing.
-author: paynet network infrastructure team
+author: paynet network infrastructure team (@paynet-netinfra)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 options:
   dest:
     description: The backup store on the controller (e.g. the C(netinfra_backup_dir) variable).
@@ -49,6 +51,9 @@ attributes:
     support: full
   diff_mode:
     support: none
+  platform:
+    support: full
+    platforms: posix
 notes:
   - Needs root on the device (C(become)) to read the swanctl and keepalived files and to list the nftables table.
   - A restore is a run of the feature playbooks from the inventory (the intent), not a copy back; the backup is the

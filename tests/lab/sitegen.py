@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Generate the site lab from its description (issue 11).
 
 ``tests/topologies/site/dc-site.yml`` describes one datacenter in a few lines (devices by role,
@@ -98,7 +98,7 @@ def topology(site: dict) -> dict:
         if dev.get("loopback"):
             ext["loopback"] = list(dev["loopback"])
         if ifs[name]:
-            ext["addresses"] = {ifname: [addr] for ifname, addr, _ in ifs[name]}
+            ext["addresses"] = {ifname: [addr] for ifname, addr, _what in ifs[name]}
         if role.get("partner") and role.get("platform") == "frr":
             ext["frr_config"] = f"site/{name}.frr.conf"
         if role.get("daemons"):
@@ -108,7 +108,7 @@ def topology(site: dict) -> dict:
         if role.get("platform") or role.get("partner"):
             ext["sysctls"] = dict(ROUTER_SYSCTLS)
         nodes[name] = {"kind": "linux", "image": role["image"], "labels": labels, "x-netinfra": ext}
-        for ifname, _, what in ifs[name]:
+        for ifname, _addr, what in ifs[name]:
             if what.startswith("lan:"):
                 links.append({"endpoints": [f"{name}:{ifname}", f"{what[4:]}:{name}"]})
     for segment in site["segments"]:
@@ -116,7 +116,7 @@ def topology(site: dict) -> dict:
     for index, link in enumerate(site.get("links") or []):
         ends = []
         for end in ("a", "b"):
-            ifname = next(i for i, _, what in ifs[link[end]] if what == f"link:{index}")
+            ifname = next(i for i, _addr, what in ifs[link[end]] if what == f"link:{index}")
             ends.append(f"{link[end]}:{ifname}")
         links.append({"endpoints": ends})
     return {"name": site["name"], "topology": {"kinds": {"linux": {}}, "nodes": nodes, "links": links}}
@@ -129,8 +129,8 @@ def _peer_addresses(site: dict, partner: str) -> list[tuple[str, str, str]]:
     ifs = interfaces(site)
     for peer in spec.get("peers") or []:
         ours = [(i, a, w) for i, a, w in ifs[peer] if w.startswith("link:")]
-        for _, addr, what in ours:
-            theirs = [a for _, a, w in ifs[partner] if w == what]
+        for _ifname, addr, what in ours:
+            theirs = [a for _ifname, a, w in ifs[partner] if w == what]
             if theirs:
                 out.append((peer, addr.split("/")[0], theirs[0].split("/")[0]))
     for tunnel in spec.get("tunnels") or []:
@@ -173,7 +173,7 @@ def partner_frr_conf(site: dict, node: str) -> str:
     lines += ["route-map SITE-IN permit 20", "exit", "!", "route-map SITE-OUT permit 10", "exit", "!",
               f"router bgp {asn}", f" bgp router-id {router_id}"]
     peers = _peer_addresses(site, node)
-    for _, ours, _ in peers:
+    for _device, ours, _theirs in peers:
         lines.append(f" neighbor {ours} remote-as {site['asn']}")
         if timers:
             lines.append(f" neighbor {ours} timers {timers['keepalive']} {timers['hold']}")
@@ -181,7 +181,7 @@ def partner_frr_conf(site: dict, node: str) -> str:
     lines += [" !", " address-family ipv4 unicast"]
     for prefix in spec["announce"]:
         lines.append(f"  network {prefix}")
-    for _, ours, _ in peers:
+    for _device, ours, _theirs in peers:
         lines.append(f"  neighbor {ours} route-map SITE-IN in")
         lines.append(f"  neighbor {ours} route-map SITE-OUT out")
     lines += [" exit-address-family", "exit", "!"]
@@ -236,7 +236,7 @@ def partner_setup(site: dict, node: str, secrets: dict) -> str:
             out.append(f"ip addr replace {inside[2]}/{inside.prefixlen} dev ipsec0")
         out.append("swanctl --load-all --noprompt >/dev/null")
     vty = [f"router bgp {asn}"]
-    for _, ours, _ in _peer_addresses(site, node):
+    for _device, ours, _theirs in _peer_addresses(site, node):
         vty.append(f" neighbor {ours} password {password}")
     out += ["vtysh -f /dev/stdin >/dev/null <<'PAYNET_EOF'", *vty, "PAYNET_EOF",
             "vtysh -c 'write memory' >/dev/null", f"echo '{node} ready'"]

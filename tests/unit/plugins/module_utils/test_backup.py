@@ -71,7 +71,7 @@ def test_gather_skips_what_the_device_does_not_run(tmp_path):
     files, notes = backup.gather(lambda argv: (127, "", "no"), etc=str(tmp_path))
     assert files == {}
     assert notes == ["frr: no running FRR (vtysh rc 127)"]
-    files, _ = backup.gather(fake_run, features=["nftables"], etc=str(tmp_path))
+    files, _notes = backup.gather(fake_run, features=["nftables"], etc=str(tmp_path))
     assert list(files) == ["nftables-paynet_hsm.nft"]
 
 
