@@ -92,4 +92,7 @@ EOM
 
 # part D, last: the HSM segment policy; the demo ends with the segmentation proof's Markdown evidence
 bash scripts/demo_hsm.sh
+
+# part E: the site lab built with playbooks/site.yml (issue 11)
+bash scripts/demo_site.sh
 bash scripts/demo_compliance.sh  # part E: scheduled compliance (drift, health, policy; JUnit/JSON/Markdown/HTML reports, PCI DSS)
