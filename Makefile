@@ -61,3 +61,8 @@ test:
 
 demo: setup
 	@bash scripts/demo.sh
+
+# The sample network diagram in docs/ from inventories/example (docs/audit.md).
+.PHONY: diagram-sample
+diagram-sample:
+	@bash scripts/diagram_sample.sh

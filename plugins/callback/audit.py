@@ -54,6 +54,7 @@ import typing as t
 
 from ansible import context
 from ansible.plugins.callback import CallbackBase
+from ansible.template import Templar
 
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core import audit, revision
 
@@ -96,27 +97,49 @@ class CallbackModule(CallbackBase):
             self._revision = revision.intent_revision(sources)
         return self._revision
 
-    def _host_vars(self, host: t.Any) -> dict[str, t.Any]:
+    def _host_vars(self, host: t.Any, task: t.Any) -> dict[str, t.Any]:
         if self._vm is None or host is None:
             return {}
         try:
-            return self._vm.get_vars(play=self._play, host=host, include_hostvars=False)
+            return self._vm.get_vars(play=self._play, host=host, task=task, include_hostvars=False)
         except Exception as exc:  # pylint: disable=broad-except
             self._display.warning("paynet.netinfra.audit: could not read the variables of %s for masking: %s"
                                   % (getattr(host, "name", host), exc))
             return {}
 
+    def _state(self, task: t.Any, data: dict[str, t.Any], host_vars: dict[str, t.Any]) -> str | None:
+        """The state the task ran with: its ``state`` argument templated with the host's variables."""
+        args = getattr(task, "args", None) or {}
+        raw = args.get("state") if isinstance(args, dict) else None
+        if isinstance(raw, str) and "{{" in raw and self._vm is not None:
+            try:
+                templar = Templar(loader=getattr(self._vm, "_loader", None), variables=host_vars)
+                value = templar.template(raw)
+                if isinstance(value, str):
+                    return value
+            except Exception:  # pylint: disable=broad-except
+                pass
+        return audit.module_state(data, args)
+
     def _audit(self, result: t.Any, status: str) -> None:
+        try:
+            self._audit_result(result, status)
+        except Exception as exc:  # pylint: disable=broad-except  # never break a run; say it loudly
+            self._display.error("paynet.netinfra.audit: could not audit a task result: %s" % exc)
+
+    def _audit_result(self, result: t.Any, status: str) -> None:
         task = result._task  # pylint: disable=protected-access
         data = result._result  # pylint: disable=protected-access
         action = getattr(task, "resolved_action", None) or getattr(task, "action", None)
         feature = audit.feature_of(action, data)
         check_mode = bool(getattr(task, "check_mode", False))
-        state = audit.module_state(data, getattr(task, "args", None))
-        if not audit.should_audit(feature, check_mode, status, state):
+        if not audit.should_audit(feature, check_mode, status):
             return
         host = result._host  # pylint: disable=protected-access
-        host_vars = self._host_vars(host)
+        host_vars = self._host_vars(host, task)
+        state = self._state(task, data, host_vars)
+        if not audit.should_audit(feature, check_mode, status, state):
+            return
         extra_vars = getattr(self._vm, "extra_vars", None) or {}
         path = host_vars.get("netinfra_audit_log") or self.get_option("log")
         try:

@@ -182,7 +182,8 @@ def svg(g, title="Partner connectivity and CDE boundary", secrets=()):
         parts.append(_text(lx + i * 120 + 24, ly + 7, state, anchor="start"))
     parts.append(_text(lx + 4 * 120 + 10, ly + 7, "solid BGP · dashed IPsec · dotted HSM policy", anchor="start"))
     parts.append("</g></svg>")
-    return "\n".join(parts) + "\n"
+    # last line of defence: ids and attributes too (a secret value never survives anywhere in the file)
+    return mask_text("\n".join(parts) + "\n", secrets)
 
 
 def _cell(value):

@@ -60,8 +60,9 @@ def _lines(tmp_path):
 
 
 PLAY = [{"hosts": "all", "gather_facts": False, "tasks": [
-    {"name": "Leak", "leaky": {"leak": "{{ vault_secret }}"}},
+    {"name": "Leak", "leaky": {"leak": "{{ vault_secret }}", "state": "{{ leaky_state }}"}, "vars": {"leaky_state": "replaced"}},
     {"name": "Rendered only", "leaky": {"leak": "x", "state": "rendered"}},
+    {"name": "Gathered by a variable", "leaky": {"leak": "x", "state": "{{ leaky_state }}"}, "vars": {"leaky_state": "gathered"}},
     {"name": "Not audited", "ansible.builtin.debug": {"msg": "hi"}},
 ]}]
 
@@ -76,13 +77,13 @@ def test_real_run_writes_masked_lines(tmp_path, ansible_env):
     line = lines[0]
     assert line["feature"] == "leaky" and line["changed"] is True and line["failed"] is False
     assert line["who"]["awx_job_id"] == "77" and line["who"]["user"]
-    assert line["playbook"].endswith("play.yml") and line["task"] == "Leak"
+    assert line["playbook"].endswith("play.yml") and line["task"] == "Leak" and line["state"] == "replaced"
     assert line["commands"] == ["set secret ********"]
     assert line["time"].endswith("Z") and "commit" in line["intent_revision"]
     assert stat.S_IMODE(os.stat(tmp_path / "audit").st_mode) == 0o700
     assert stat.S_IMODE(os.stat(tmp_path / "audit" / "log.jsonl").st_mode) == 0o600
     # the callback adds no task: the recap counts the three tasks per host only
-    assert "lh1                        : ok=3" in out, out
+    assert "lh1                        : ok=4" in out, out
 
 
 def test_check_mode_writes_nothing(tmp_path, ansible_env):
