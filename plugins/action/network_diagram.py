@@ -16,6 +16,7 @@ import typing as t
 from ansible_collections.paynet.netinfra.plugins.action import validate_intent
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core import audit
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.diagram import graph, render
+from ansible_collections.paynet.netinfra.plugins.plugin_utils import diagram_png
 
 ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "dest": {"type": "path", "required": True},
@@ -62,7 +63,8 @@ class ActionModule(validate_intent.ActionModule):
             state = self._registered(state, args["registered"], limit or everyone, hostvars)
         fleet = graph.build(_plain(partners or {}), _plain(devices), hsm=_plain(hsm or {}), state=state, hosts=limit)
         try:
-            paths = render.write(fleet, args["dest"], title=args["title"], secrets=secrets, png=args["png"])
+            paths = render.write(fleet, args["dest"], title=args["title"], secrets=secrets,
+                                 png=diagram_png.to_png if args["png"] else None)
         except OSError as exc:
             return dict(result, failed=True, msg="could not write the diagram into %s: %s" % (args["dest"], exc))
         drawn = fleet.to_dict()

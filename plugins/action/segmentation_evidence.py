@@ -14,7 +14,7 @@ import typing as t
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core import revision
+from ansible_collections.paynet.netinfra.plugins.plugin_utils import revision
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.hsm import evidence, model, proof
 
 ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {

@@ -56,7 +56,8 @@ from ansible import context
 from ansible.plugins.callback import CallbackBase
 from ansible.template import Templar
 
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core import audit, revision
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core import audit
+from ansible_collections.paynet.netinfra.plugins.plugin_utils import revision
 
 
 class CallbackModule(CallbackBase):

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, paynet network infrastructure team
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Render a :class:`graph.Graph`: a deterministic layered SVG (pure Python, no graphviz) and one Markdown page
-per device; write them (directory 0700, files 0600) and convert the SVG to PNG when a converter is present.
+per device; write them (directory 0700, files 0600), with a PNG from the converter the caller passes.
 
 Layers, top to bottom: partners; our devices with partner sessions or tunnels (edge, VPN), ordered by the
 mean position of their partners; the other devices, VRRP pairs side by side in a dashed box; the HSM
@@ -15,8 +15,6 @@ from __future__ import absolute_import, annotations, division, print_function
 __metaclass__ = type
 
 import os
-import shutil
-import subprocess
 from xml.sax.saxutils import escape, quoteattr
 
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.secrets import mask_text
@@ -208,8 +206,8 @@ def device_markdown(host, facts, secrets=()):
              "- Runs: %s" % _cell(facts.get("features"))]
     bgp = facts.get("bgp") or {}
     if bgp:
-        lines.append("- BGP: AS%s, router id %s, announces %s" % (bgp.get("asn"), _cell(bgp.get("router_id")),
-                                                                   _cell(graphmod.prefix_texts(bgp.get("announce")))))
+        announce = _cell(graphmod.prefix_texts(bgp.get("announce")))
+        lines.append("- BGP: AS%s, router id %s, announces %s" % (bgp.get("asn"), _cell(bgp.get("router_id")), announce))
     lines.append("")
     if facts.get("sessions"):
         lines += ["## Partner BGP sessions", ""]
@@ -266,40 +264,9 @@ def _write(path, text):
     os.chmod(path, 0o600)
 
 
-
-
-def to_png(svg_path, png_path):
-    """Convert with the first converter found (rsvg-convert, cairosvg, inkscape); the PNG path or None."""
-    exe = shutil.which("rsvg-convert")
-    if exe:
-        return _convert([exe, "-f", "png", "-o", png_path, svg_path], png_path)
-    try:
-        import cairosvg  # pylint: disable=import-outside-toplevel
-    except ImportError:
-        cairosvg = None
-    if cairosvg is not None:
-        cairosvg.svg2png(url=svg_path, write_to=png_path)
-        os.chmod(png_path, 0o600)
-        return png_path
-    exe = shutil.which("inkscape")
-    if exe:
-        return _convert([exe, svg_path, "--export-type=png", "--export-filename=%s" % png_path], png_path)
-    return None
-
-
-def _convert(argv, png_path):
-    try:
-        proc = subprocess.run(argv, capture_output=True, timeout=120, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if proc.returncode != 0 or not os.path.exists(png_path):
-        return None
-    os.chmod(png_path, 0o600)
-    return png_path
-
-
-def write(g, dest, title=None, secrets=(), png=True):
-    """Write ``dest``/diagram.svg, diagram.png (when a converter exists) and devices/<host>.md.
+def write(g, dest, title=None, secrets=(), png=None):
+    """Write ``dest``/diagram.svg, diagram.png (with ``png(svg_path, png_path)``, a converter that returns the PNG's
+    path or None: plugin_utils/diagram_png.py) and devices/<host>.md.
 
     Returns {svg, png, devices}. ``dest`` and ``dest``/devices are created 0700; files are 0600."""
     for folder in (dest, os.path.join(dest, "devices")):
@@ -309,8 +276,10 @@ def write(g, dest, title=None, secrets=(), png=True):
     svg_path = os.path.join(dest, "diagram.svg")
     _write(svg_path, svg(g, title=title or "Partner connectivity and CDE boundary", secrets=secrets))
     png_path = None
-    if png:
-        png_path = to_png(svg_path, os.path.join(dest, "diagram.png"))
+    if png is not None:
+        png_path = png(svg_path, os.path.join(dest, "diagram.png"))
+        if png_path:
+            os.chmod(png_path, 0o600)
     devices = []
     keep = set("%s.md" % graphmod.slug(host) for host in g.devices)
     for stale in sorted(os.listdir(os.path.join(dest, "devices"))):

@@ -7,9 +7,11 @@ from __future__ import annotations
 import base64
 import os
 import stat
+import sys
 import xml.etree.ElementTree as ET
 
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.diagram import graph, render
+from ansible_collections.paynet.netinfra.plugins.plugin_utils import diagram_png
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 PW = "Md5-Secret-acme-77"
@@ -57,8 +59,8 @@ STATE = {
 SECRETS = [PW, PSK, AUTH]
 
 
-def _build(state=STATE, hosts=None):
-    return graph.build(PARTNERS, DEVICES, hsm=HSM, state=state, hosts=hosts)
+def _build(state="default", hosts=None):
+    return graph.build(PARTNERS, DEVICES, hsm=HSM, state=STATE if state == "default" else state, hosts=hosts)
 
 
 def _edges(g):
@@ -112,7 +114,8 @@ def test_svg_is_well_formed_with_classes_and_cde():
     assert float(cde.get("y")) + float(cde.get("height")) >= float(seg.get("y")) + float(seg.get("height"))
     assert "vrrp-hsmseg-40" in groups
     # partners above our devices, the CDE below everything
-    y = lambda nid: float(groups[nid].find(SVG_NS + "rect").get("y"))  # noqa: E731
+    def y(nid):
+        return float(groups[nid].find(SVG_NS + "rect").get("y"))
     assert y("node-partner-acme_bank") < y("node-device-edge1") < y("node-device-hgw1") < y("node-segment-hsmseg")
 
 
@@ -150,21 +153,24 @@ def test_device_pages():
 
 def test_write_modes_and_stale_pages(tmp_path):
     dest = tmp_path / "out"
-    paths = render.write(_build(), str(dest), secrets=SECRETS, png=False)
+    paths = render.write(_build(), str(dest), secrets=SECRETS)
     assert paths["svg"] == str(dest / "diagram.svg") and paths["png"] is None
     assert sorted(os.path.basename(p) for p in paths["devices"]) == ["edge1.md", "gw1.md", "hgw1.md", "hgw2.md"]
     assert stat.S_IMODE(os.stat(dest).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(dest / "devices").st_mode) == 0o700
     assert stat.S_IMODE(os.stat(dest / "diagram.svg").st_mode) == 0o600
     assert stat.S_IMODE(os.stat(dest / "devices" / "edge1.md").st_mode) == 0o600
-    paths = render.write(_build(hosts=["edge1"]), str(dest), png=False)
+    paths = render.write(_build(hosts=["edge1"]), str(dest))
     assert sorted(os.listdir(dest / "devices")) == ["edge1.md"]
 
 
 def test_png_when_a_converter_exists(tmp_path, monkeypatch):
-    paths = render.write(_build(), str(tmp_path / "out"))
-    if render.shutil.which("rsvg-convert") or render.shutil.which("inkscape"):
-        assert paths["png"] and open(paths["png"], "rb").read(8) == b"\x89PNG\r\n\x1a\n"
-    monkeypatch.setattr(render.shutil, "which", lambda name: None)
-    monkeypatch.setitem(__import__("sys").modules, "cairosvg", None)
-    assert render.write(_build(), str(tmp_path / "none"))["png"] is None
+    paths = render.write(_build(), str(tmp_path / "out"), png=diagram_png.to_png)
+    if diagram_png.shutil.which("rsvg-convert") or diagram_png.shutil.which("inkscape"):
+        with open(paths["png"], "rb") as handle:
+            assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+        assert stat.S_IMODE(os.stat(paths["png"]).st_mode) == 0o600
+    monkeypatch.setattr(diagram_png.shutil, "which", lambda name: None)
+    monkeypatch.setitem(sys.modules, "cairosvg", None)
+    assert render.write(_build(), str(tmp_path / "none"), png=diagram_png.to_png)["png"] is None
+    assert render.write(_build(), str(tmp_path / "off"))["png"] is None

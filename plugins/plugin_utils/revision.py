@@ -4,12 +4,11 @@
 """The intent revision: the git commit of the inventory a run used, and whether its work tree was dirty.
 
 Evidence (the HSM segmentation proof), audit lines and compliance reports all record it, so an auditor can
-tie a change or a verdict to the reviewed intent. Controller-side only (runs ``git``).
+tie a change or a verdict to the reviewed intent. Controller-side only (runs ``git``), hence in plugin_utils
+(module_utils must not start processes).
 """
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import os
 import subprocess
