@@ -113,6 +113,7 @@ def test_svg_is_well_formed_with_classes_and_cde():
     assert float(cde.get("x")) <= float(seg.get("x")) and float(cde.get("y")) <= float(seg.get("y"))
     assert float(cde.get("y")) + float(cde.get("height")) >= float(seg.get("y")) + float(seg.get("height"))
     assert "vrrp-hsmseg-40" in groups
+
     # partners above our devices, the CDE below everything
     def y(nid):
         return float(groups[nid].find(SVG_NS + "rect").get("y"))
