@@ -22,15 +22,19 @@ def _git(folder, *args):
 
 
 def intent_revision(sources):
-    """``({commit, dirty}, inventory directory)`` of the first inventory source inside a git work tree.
+    """``({commit, dirty}, inventory directory)`` of the inventory sources inside a git work tree.
 
-    ``sources``: inventory paths (files or directories; a string is one source). ``dirty`` is whether
-    ``git status`` shows changes under the inventory's directory (``None`` if that could not be read).
-    Outside any work tree: ``({commit: unknown, dirty: None}, first existing source's directory or None)``.
+    ``sources``: inventory paths (files or directories; a string is one source). ``commit`` is ``HEAD`` of the first
+    source in a work tree (its directory is returned); ``dirty`` is whether ``git status`` shows changes under any
+    source's directory in a work tree (a generated inventory next to the real one does not hide an edited
+    host_vars file), ``None`` if that could not be read. Outside any work tree:
+    ``({commit: unknown, dirty: None}, first existing source's directory or None)``.
     """
     if isinstance(sources, str):
         sources = [sources]
     sources = [s for s in (sources or []) if isinstance(s, str)]
+    found = None
+    dirty = False
     for source in sources:
         if not os.path.exists(source):
             continue
@@ -39,10 +43,16 @@ def intent_revision(sources):
             head = _git(folder, "rev-parse", "HEAD")
             if head.returncode != 0:
                 continue
-            dirty = _git(folder, "status", "--porcelain", "--", ".")
+            status = _git(folder, "status", "--porcelain", "--", ".")
         except (OSError, subprocess.SubprocessError):
             continue
-        return ({"commit": head.stdout.strip(), "dirty": bool(dirty.stdout.strip()) if dirty.returncode == 0 else None},
-                folder)
+        if found is None:
+            found = (head.stdout.strip(), folder)
+        if status.returncode != 0:
+            dirty = None if dirty is False else dirty
+        elif status.stdout.strip():
+            dirty = True
+    if found is not None:
+        return {"commit": found[0], "dirty": dirty}, found[1]
     folder = next((s for s in sources if os.path.exists(s)), None)
     return dict(UNKNOWN), folder

@@ -248,13 +248,14 @@ def record(host, action, feature, result, status, actor, playbook=None, play=Non
 
 
 def _verified(result, failed):
-    """A one-word verification verdict: passed, failed or not_run."""
+    """A one-word verification verdict: ``failed`` (the run failed, or its verification says a session, tunnel or
+    group is down or not ok), ``passed`` (the module verified its change), ``not_run`` (no verification result)."""
     verification = result.get("verification")
     if failed:
         return "failed"
     if verification in (None, {}, []):
-        return "passed" if result.get("changed") else "not_run"
-    if isinstance(verification, dict) and verification.get("ok") is False:
+        return "not_run"
+    if isinstance(verification, dict) and (verification.get("ok") is False or verification.get("down")):
         return "failed"
     return "passed"
 

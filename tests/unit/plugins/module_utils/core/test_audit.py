@@ -105,6 +105,15 @@ def test_failed_run_with_rollback():
     assert line["msg"].startswith("verification failed")
 
 
+def test_verification_verdicts():
+    def verdict(result, status="ok"):
+        return audit.record("h", "paynet.netinfra.bgp_peering", "bgp", result, status, {}, now=NOW)["verified"]
+    assert verdict({"changed": True, "verification": {"down": [], "required_established": ["192.0.2.1"]}}) == "passed"
+    assert verdict({"changed": True, "verification": {"down": ["192.0.2.1"]}}) == "failed"
+    assert verdict({"changed": True}) == "not_run"  # a change without a verification result is not "passed"
+    assert verdict({"changed": True, "verification": {"down": []}}, "failed") == "failed"
+
+
 def test_unchanged_run():
     line = audit.record("sgw1", "paynet.netinfra.snmp", "snmp", {"changed": False, "commands": []}, "ok", {}, now=NOW)
     assert line["changed"] is False and line["verified"] == "not_run" and line["commands"] == []
