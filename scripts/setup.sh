@@ -27,6 +27,7 @@ APT_PACKAGES=(
   keepalived snmpd snmp
   bird2 gobgpd                # partner routers of other BGP implementations (interop tests)
   snmptrapd
+  librsvg2-bin                # rsvg-convert: the network diagram's PNG (docs/audit.md; optional at run time)
   make git rsync util-linux procps sudo iputils-ping
 )
 # Process names (comm, <= 15 chars) of daemons these packages may start.

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
-import subprocess
 import typing as t
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.paynet.netinfra.plugins.plugin_utils import revision
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.hsm import evidence, model, proof
 
 ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
@@ -38,26 +37,7 @@ def _plain(value: t.Any) -> t.Any:
 
 def intent_revision(task_vars: dict[str, t.Any]) -> tuple[dict[str, t.Any], str | None]:
     """({commit, dirty}, inventory directory) of the first inventory source in a git work tree."""
-    sources = task_vars.get("ansible_inventory_sources") or []
-    if isinstance(sources, str):
-        sources = [sources]
-    for source in sources:
-        if not isinstance(source, str) or not os.path.exists(source):
-            continue
-        folder = source if os.path.isdir(source) else os.path.dirname(os.path.abspath(source))
-        try:
-            head = subprocess.run(["git", "-C", folder, "rev-parse", "HEAD"], capture_output=True, text=True,
-                                  timeout=20, check=False)
-            if head.returncode != 0:
-                continue
-            dirty = subprocess.run(["git", "-C", folder, "status", "--porcelain", "--", "."], capture_output=True,
-                                   text=True, timeout=20, check=False)
-        except (OSError, subprocess.SubprocessError):
-            continue
-        return ({"commit": head.stdout.strip(), "dirty": bool(dirty.stdout.strip()) if dirty.returncode == 0 else None},
-                folder)
-    folder = next((s for s in sources if isinstance(s, str) and os.path.exists(s)), None)
-    return {"commit": "unknown", "dirty": None}, folder
+    return revision.intent_revision(task_vars.get("ansible_inventory_sources") or [])
 
 
 class ActionModule(ActionBase):
