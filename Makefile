@@ -67,6 +67,7 @@ demo: setup
 .PHONY: site-lab
 site-lab:
 	@.venv/bin/python tests/lab/sitegen.py
+
 # The sample network diagram in docs/ from inventories/example (docs/audit.md).
 .PHONY: diagram-sample
 diagram-sample:
