@@ -160,10 +160,9 @@ options:
               - prepend
           drain_prepend:
             description:
-              - How many times our ASN is prepended while drained (only with C(drain=prepend)).
+              - How many times our ASN is prepended while drained (only with C(drain=prepend); 3 when not set).
               - Write an integer 1..10.
             type: int
-            default: 3
           sessions:
             description:
               - The partner's sessions on this router.

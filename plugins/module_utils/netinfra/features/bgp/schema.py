@@ -107,8 +107,9 @@ PARTNER = {
                                 "community and the partner lowers their preference.",
                                 "C(prepend): for partners whose routers ignore that community, our routes to them are "
                                 "also sent with our ASN prepended I(drain_prepend) times while the router is drained."]),
-    "drain_prepend": Field("int", "an integer 1..10", default=3, low=1, high=MAX_DRAIN_PREPEND,
-                           description="How many times our ASN is prepended while drained (only with C(drain=prepend))."),
+    "drain_prepend": Field("int", "an integer 1..10", low=1, high=MAX_DRAIN_PREPEND,
+                           description="How many times our ASN is prepended while drained (only with C(drain=prepend); "
+                                       "3 when not set)."),
     "sessions": Field("list", "a list of sessions ({device, peer_address, local_address, password})", required=True,
                       elements=Field("dict", "a session", fields=SESSION),
                       description="The partner's sessions, one per router and address family."),

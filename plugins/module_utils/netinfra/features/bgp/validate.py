@@ -579,7 +579,8 @@ def device_view(config, device=fleet.ONE_DEVICE):
     for index, partner in enumerate(config.get("partners") or []):
         if not isinstance(partner, dict):
             continue
-        entry = {k: v for k, v in partner.items() if k != "name" and v is not None}
+        # graceful_shutdown: a partner drained on its own (offboarding), device config only (no intent key)
+        entry = {k: v for k, v in partner.items() if k not in ("name", "graceful_shutdown") and v is not None}
         entry["sessions"] = [dict({k: v for k, v in s.items() if v is not None}, device=device)
                              if isinstance(s, dict) else s for s in partner.get("sessions") or []]
         name = partner.get("name")
