@@ -37,6 +37,8 @@ def wait_below(read, interfaces, below, timeout, interval=1.0, sleep=time.sleep,
     interface's rate is below ``below`` packets/s, or ``timeout``. Returns (ok, last rates, seconds waited,
     samples)."""
     start = clock()
+    if not interfaces:
+        return True, {}, 0.0, []
     prev, prev_t = read(interfaces), clock()
     samples = []
     while True:
