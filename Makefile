@@ -61,3 +61,9 @@ test:
 
 demo: setup
 	@bash scripts/demo.sh
+
+# The site lab (docs/operations.md): regenerate tests/topologies/site-dc.clab.yml and the partners'
+# FRR configs from tests/topologies/site/dc-site.yml.
+.PHONY: site-lab
+site-lab:
+	@.venv/bin/python tests/lab/sitegen.py

@@ -135,7 +135,7 @@ def awx(lab, tmp_path_factory):
     exported = run([str(BIN / "ansible-inventory"), "-i", "inventories/lab/hosts.yml", "-i", str(lab_inventory_path),
                     "--list", "--export"], cwd=project, env=sync_env)
     data = json.loads(exported)
-    assert sorted(data["all"]["vars"]["partners"]) == ["acme_bank", "birdnet", "card_net", "gopay", "northbank", "paycloud"]
+    assert sorted(data["all"]["vars"]["partners"]) == ["acme_bank", "birdnet", "card_net", "gopay", "northbank", "paycloud", "sitebank", "sitepay"]
     # AWX has the Machine credential instead of a key path in the inventory
     for host in data["_meta"]["hostvars"].values():
         host.pop("ansible_ssh_private_key_file", None)
@@ -222,7 +222,7 @@ def test_validate(awx, secrets):
     assert job.count("failures") == {} and job.count("changed") == {}
     assert job.count("ok").get("edge1") == 1
     results = job.results("Validate the intent of every feature (partners, policies, BGP, IPsec, VRRP, SNMP)")
-    assert [r["msg"] for r in results] == ["intent is valid: 6 partners, 9 sessions, 2 tunnels, 3 BGP devices"]
+    assert [r["msg"] for r in results] == ["intent is valid: 8 partners, 13 sessions, 4 tunnels, 7 BGP devices"]
     assert_no_secret(job, secrets)
 
 

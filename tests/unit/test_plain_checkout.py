@@ -16,7 +16,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-VALID_LAB = "intent is valid: 6 partners, 9 sessions, 2 tunnels, 3 BGP devices"
+VALID_LAB = "intent is valid: 8 partners, 13 sessions, 4 tunnels, 7 BGP devices"
 
 
 @pytest.fixture(scope="module")

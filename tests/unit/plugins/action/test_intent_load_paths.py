@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[4]
 LAB = REPO / "inventories" / "lab"
 BIN = Path(sys.executable).parent
 PLUGIN_LINE = "vars_plugins_enabled = ansible.builtin.host_group_vars, paynet.netinfra.partners"
-VALID_LAB = "intent is valid: 6 partners, 9 sessions, 2 tunnels, 3 BGP devices"
+VALID_LAB = "intent is valid: 8 partners, 13 sessions, 4 tunnels, 7 BGP devices"
 # the lab's vaulted secrets, as the vault decrypts them: they must never be printed
 LAB_SECRETS = ("Lab-Acme-Md5-7Q2x", "Lab-Card-Md5-9Z4k", "Lab-North-Md5-4Hs8", "Lab-Payc-Md5-8Kd2", "PRIVATE KEY-----\nMIG")
 
@@ -113,7 +113,7 @@ def test_inventory_directory(env, lab):
 
 def test_awx_export_with_the_plugin_validates_the_real_partners(env, lab, tmp_path):
     exported = json.loads(export(env, lab))
-    assert sorted(exported["all"]["vars"]["partners"]) == ["acme_bank", "birdnet", "card_net", "gopay", "northbank", "paycloud"]
+    assert sorted(exported["all"]["vars"]["partners"]) == ["acme_bank", "birdnet", "card_net", "gopay", "northbank", "paycloud", "sitebank", "sitepay"]
     # on the AWX execution node the project's partners/ directory is not where the sync ran
     exported["all"]["vars"]["partners_source"] = "/runner/project/inventories/lab/partners"
     script = awx_script(tmp_path / "awx", json.dumps(exported))
@@ -124,7 +124,7 @@ def test_awx_export_with_the_plugin_validates_the_real_partners(env, lab, tmp_pa
     assert ("WARNING]: edge1: partners.acme_bank.sessions[0].password (partners/acme_bank.yml): the password is given "
             "in clear text in the inventory source <inventory script output from '%s'>" % script) in out
     assert "an exported inventory (AWX, Semaphore) holds the values of vault-encrypted files decrypted" in out
-    assert "(11 warnings)" in out
+    assert "(17 warnings)" in out
 
 
 def test_awx_export_as_a_static_yaml_file(env, lab, tmp_path):
@@ -163,7 +163,7 @@ def test_plugin_disabled_is_refused(env, lab, as_directory):
     source = str(lab) + "/" if as_directory else lab / "hosts.yml"
     rc, out = validate(env, source, ANSIBLE_VARS_ENABLED="ansible.builtin.host_group_vars")
     assert_refused(rc, out)
-    assert ("ERROR inventory: vars_plugins_enabled: 6 partner files in %s/partners (acme_bank.yml, birdnet.yml, "
+    assert ("ERROR inventory: vars_plugins_enabled: 8 partner files in %s/partners (acme_bank.yml, birdnet.yml, "
             "card_net.yml, gopay.yml, northbank.yml, ...) did not load: the paynet.netinfra.partners vars plugin did not run. Fix: "
             "enable it: put '%s' under [defaults] in the ansible.cfg this run uses" % (lab, PLUGIN_LINE)) in out
 
