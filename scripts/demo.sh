@@ -92,3 +92,4 @@ EOM
 
 # part D, last: the HSM segment policy; the demo ends with the segmentation proof's Markdown evidence
 bash scripts/demo_hsm.sh
+bash scripts/demo_maintenance.sh  # issue 11 part B: drain and restore one edge router of the site lab with traffic, loss printed
