@@ -75,7 +75,7 @@ waited:
   description: Seconds waited.
   returned: always
   type: float
-unreachable:
+no_route:
   description: Peers the router has no route to (nothing of theirs passes here; not waited for).
   returned: always
   type: list
@@ -101,11 +101,11 @@ ARGUMENT_SPEC = {
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     params = module.params
-    routes, unreachable = {}, []
+    routes, no_route = {}, []
     for peer in params["peers"]:
         rc, out, _err = module.run_command(["ip", "-j", "route", "get", peer])
         if rc != 0:  # no route to the peer: no traffic of its session passes here
-            unreachable.append(peer)
+            no_route.append(peer)
             continue
         routes[peer] = out
     interfaces = traffic.egress_interfaces(routes)
@@ -121,7 +121,7 @@ def main():
     ok, rates, waited, samples = traffic.wait_below(read, sorted(set(interfaces.values())), params["below"],
                                                     params["timeout"], interval=params["interval"])
     result = {"changed": False, "interfaces": interfaces, "rates": rates, "waited": waited, "samples": len(samples),
-              "unreachable": unreachable}
+              "no_route": no_route}
     if not ok:
         module.fail_json(msg="traffic did not leave %s within %ds: %s packets/s (threshold %s). Fix: check that the "
                              "partner honours the drain (graceful-shutdown community, or drain: prepend for this "
