@@ -127,3 +127,22 @@ def test_offboarding_deleted_state_removes_every_partner_object():
     assert not any("DEAF_PAY" in c or "203.0.113.10" in c for c in commands)
     after = frr_render.render_text(cfg(only=["deaf_pay"]))
     assert "GSHUT_BANK" not in after
+
+
+def test_module_check_accepts_the_argspec_defaults_and_a_partner_drain():
+    """The module fills drain: community from its argspec and the offboarding sets graceful_shutdown: the
+    module's own check (the fleet validator on a one-device view) must accept both."""
+    from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core import fleet
+    from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features import registry  # noqa: F401  # pylint: disable=unused-import
+    config = cfg(drain=["gshut_bank"])
+    for partner in config["partners"]:
+        partner.setdefault("drain", "community")
+    config["partners"][0]["sessions"][0]["password"] = "S3cret-bgp-0001"
+    problems = fleet.check_device("bgp", config, {"netinfra_policy": {"environment": "lab"},
+                                                  "bgp_policy": {"password_required": False}})
+    assert not [p for p in problems if "drain" in p or "graceful_shutdown" in p], problems
+    config["partners"][1]["drain_prepend"] = 4
+    config["partners"][0]["drain_prepend"] = 4
+    problems = fleet.check_device("bgp", config, {"netinfra_policy": {"environment": "lab"},
+                                                  "bgp_policy": {"password_required": False}})
+    assert any("drain_prepend is set but drain is community" in p for p in problems), problems
