@@ -52,8 +52,8 @@ def test_peers_are_the_devices_sharing_partners_or_groups():
 
 def test_healthy_pair_passes_every_drain_gate():
     result = gates.evaluate(healthy(), "before_drain")
-    assert [g["name"] for g in result] == ["pair_not_drained", "bgp_sessions_elsewhere", "partner_routes_elsewhere",
-                                          "vrrp_master_elsewhere", "ipsec_elsewhere"]
+    assert [g["name"] for g in result] == [
+        "pair_not_drained", "bgp_sessions_elsewhere", "partner_routes_elsewhere", "vrrp_master_elsewhere", "ipsec_elsewhere"]
     assert all(g["passed"] for g in result), [g["message"] for g in result if not g["passed"]]
     assert by_name(result)["bgp_sessions_elsewhere"]["evidence"] == {"stpart": ["ste2 198.18.62.2"]}
 
