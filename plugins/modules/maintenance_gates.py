@@ -70,6 +70,7 @@ attributes:
     support: none
     description: It changes nothing.
   platform:
+    support: full
     platforms: all
     description: Runs on the controller.
 """

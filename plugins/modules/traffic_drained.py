@@ -50,6 +50,7 @@ attributes:
     support: none
     description: It changes nothing.
   platform:
+    support: full
     platforms: posix
     description: A Linux router (FRR on Linux), over ssh.
 """

@@ -210,8 +210,7 @@ def _drain_marks(scope):
         for child in node.children:
             words = child.line.split()
             if words[:3] == ["set", "as-path", "prepend"] and owner[2] == "out":
-                marks.setdefault(owner[0], {}).update(drain="prepend", drain_prepend=len(words) - 3,
-                                                       graceful_shutdown=True)
+                marks.setdefault(owner[0], {}).update(drain="prepend", drain_prepend=len(words) - 3, graceful_shutdown=True)
             elif child.line == "set community graceful-shutdown additive" and owner[2] == "out":
                 marks.setdefault(owner[0], {}).update(graceful_shutdown=True, _partner=True)
             elif child.line == "set local-preference 0" and owner[2] == "in":
