@@ -90,9 +90,10 @@ Tear them down with
   .venv/bin/python tests/lab/labctl down $IPSEC_TOPOLOGY
 EOM
 
-# part D, last: the HSM segment policy; the demo ends with the segmentation proof's Markdown evidence
+# part D: the HSM segment policy and the segmentation proof's Markdown evidence
 bash scripts/demo_hsm.sh
-
-# part E: the site lab built with playbooks/site.yml (issue 11)
+# part E: the site lab built with playbooks/site.yml, then one edge router drained and restored with traffic (issue 11)
 bash scripts/demo_site.sh
-bash scripts/demo_compliance.sh  # part E: scheduled compliance (drift, health, policy; JUnit/JSON/Markdown/HTML reports, PCI DSS)
+SITE_LAB=demo-site bash scripts/demo_maintenance.sh
+# part F: scheduled compliance (drift, health, policy; JUnit/JSON/Markdown/HTML reports, PCI DSS, diagram) (issue 12)
+bash scripts/demo_compliance.sh

@@ -146,6 +146,23 @@ options:
               - Enable BFD for the partner's sessions.
             type: bool
             default: false
+          drain:
+            description:
+              - How a maintenance drain moves the partner's traffic away from a router.
+              - 'C(community) (default): RFC 8326 graceful shutdown, our routes carry the GRACEFUL_SHUTDOWN community
+                and the partner lowers their preference.'
+              - 'C(prepend): for partners whose routers ignore that community, our routes to them are also sent
+                with our ASN prepended I(drain_prepend) times while the router is drained.'
+            type: str
+            default: community
+            choices:
+              - community
+              - prepend
+          drain_prepend:
+            description:
+              - How many times our ASN is prepended while drained (only with C(drain=prepend); 3 when not set).
+              - Write an integer 1..10.
+            type: int
           sessions:
             description:
               - The partner's sessions on this router.
@@ -177,6 +194,13 @@ options:
                   - Administratively shut the session down.
                 type: bool
                 default: false
+          graceful_shutdown:
+            description:
+              - 'Drain this partner only (partner offboarding): our routes to it carry the GRACEFUL_SHUTDOWN community
+                (or the prepend of C(drain=prepend)) and its routes get local preference 0, through the partner''s
+                own route-maps.'
+            type: bool
+            default: false
 """
 
     MODULE = r"""

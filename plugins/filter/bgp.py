@@ -16,14 +16,21 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.inside import pool_args
 
 
-def bgp_device_config(partners, hostname, bgp=None, only=None, pool=DEFAULT_POOL, prefixlen=DEFAULT_PREFIXLEN):
+def bgp_device_config(partners, hostname, bgp=None, only=None, pool=DEFAULT_POOL, prefixlen=DEFAULT_PREFIXLEN,
+                      drain=None, maintenance=None):
     """The paynet.netinfra.bgp_peering ``config`` for ``hostname`` (``transport: ipsec`` sessions get
-    the inside addresses of their tunnel, allocated from ``pool`` when the tunnel pins none)."""
+    the inside addresses of their tunnel, allocated from ``pool`` when the tunnel pins none).
+    ``maintenance: drained`` (the host's ``netinfra_maintenance``) keeps the device drained; ``drain``
+    drains the named partners only (offboarding)."""
     if isinstance(only, str):
         only = [only]
+    if maintenance not in (None, "", "active", "drained"):
+        raise AnsibleFilterError("bgp_device_config for %s: maintenance is %r; use active or drained (the host's "
+                                 "netinfra_maintenance, set by playbooks/maintenance.yml)" % (hostname, maintenance))
     pool, prefixlen = pool_args(pool, prefixlen)
     try:
-        return device_config_from_intent(partners or {}, hostname, bgp or {}, only=only, pool=pool, prefixlen=prefixlen)
+        return device_config_from_intent(partners or {}, hostname, bgp or {}, only=only, pool=pool, prefixlen=prefixlen,
+                                         drain=drain, drained=maintenance == "drained")
     except (ValueError, KeyError, TypeError) as exc:
         raise AnsibleFilterError("bgp_device_config for %s: %s" % (hostname, exc)) from exc
 

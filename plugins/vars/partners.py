@@ -27,6 +27,9 @@ description:
     C(acme_bank.json), C(acme_bank.YML), C(acme_bank.txt)) are errors.
   - Hidden files (C(.acme_bank.yml.swp), C(.#acme_bank.yml)), editor backups ending in C(~) and Emacs auto-save
     files (C(#acme_bank.yml#)) are ignored.
+  - It also reads C(maintenance/<host>.yml) next to the inventory source, written by C(playbooks/maintenance.yml)
+    while the host is drained (C(netinfra_maintenance=drained)) and removed when it is restored, so that every later
+    run keeps that host drained (docs/operations.md). A file with another value is an error.
   - Enable it next to the default vars plugin. In C(ansible.cfg), set
     C(vars_plugins_enabled = ansible.builtin.host_group_vars, paynet.netinfra.partners).
     For an inventory passed as a directory, also set C(ignore_patterns = ^partners$) in the C([inventory])
@@ -44,6 +47,8 @@ extends_documentation_fragment:
 
 import os
 
+# maintenance/<host>.yml next to the inventory: the host is drained (playbooks/maintenance.yml, docs/operations.md)
+MAINTENANCE_DIR = "maintenance"
 
 from ansible.errors import AnsibleParserError
 from ansible.inventory.group import Group
@@ -72,8 +77,9 @@ class VarsModule(BaseVarsPlugin):
 
     def get_vars(self, loader, path, entities, cache=True):
         super().get_vars(loader, path, entities)
+        base = path if os.path.isdir(path) else os.path.dirname(path)
         if not any(isinstance(e, Group) and e.name == "all" for e in entities):
-            return {}
+            return self._maintenance(loader, base, entities)
         base = path if os.path.isdir(path) else os.path.dirname(path)
         folder = os.path.join(base, PARTNERS_DIR)
         if not os.path.isdir(folder):
@@ -129,6 +135,28 @@ class VarsModule(BaseVarsPlugin):
                 "The partner intent in %s did not load (paynet.netinfra.partners); nothing was run:\n%s"
                 % (folder, "\n".join(problems)))
         return {"partners": partners, "partner_files": where, "partners_source": os.path.realpath(folder)}
+
+    @staticmethod
+    def _maintenance(loader, base, entities):
+        """maintenance/<host>.yml (written by playbooks/maintenance.yml) -> that host's netinfra_maintenance."""
+        folder = os.path.join(base, MAINTENANCE_DIR)
+        if not os.path.isdir(folder):
+            return {}
+        out = {}
+        for entity in entities:
+            if isinstance(entity, Group):
+                continue
+            file_path = os.path.join(folder, "%s.yml" % entity.name)
+            if not os.path.isfile(file_path):
+                continue
+            data = loader.load_from_file(file_path, cache="none", unsafe=True)
+            state = data.get("netinfra_maintenance") if isinstance(data, dict) else None
+            if state not in ("active", "drained"):
+                raise AnsibleParserError(
+                    "%s: netinfra_maintenance is %r; expected drained (or active). Fix: rerun playbooks/maintenance.yml "
+                    "-e device=%s -e action=restore|drain, which writes and removes this file" % (file_path, state, entity.name))
+            out.update({k: v for k, v in data.items() if k.startswith("netinfra_maintenance")})
+        return out
 
     @staticmethod
     def _duplicates(loader, file_path, rel):

@@ -217,3 +217,21 @@ def test_a_directory_inventory_source_loads_partners_not_groups(repo_root, ansib
     source = hostvars["partners_source"]
     source = source.get("__ansible_unsafe", source) if isinstance(source, dict) else source  # JSON of a plain str
     assert source == str((inventory / "partners").resolve())
+
+
+def test_maintenance_state_of_a_drained_host(inventory: Path):
+    """maintenance/<host>.yml (playbooks/maintenance.yml) is that host's netinfra_maintenance, and only its."""
+    (inventory / "maintenance").mkdir()
+    (inventory / "maintenance" / "edge1.yml").write_text(
+        "---\nnetinfra_maintenance: drained\nnetinfra_maintenance_since: '2026-12-02T00:00:00'\n")
+    got = VarsModule().get_vars(DataLoader(), str(inventory / "hosts.yml"), [Host("edge1")])
+    assert got == {"netinfra_maintenance": "drained", "netinfra_maintenance_since": "2026-12-02T00:00:00"}
+    assert VarsModule().get_vars(DataLoader(), str(inventory / "hosts.yml"), [Host("edge2")]) == {}
+
+
+def test_maintenance_state_with_another_value_is_refused(inventory: Path):
+    (inventory / "maintenance").mkdir()
+    (inventory / "maintenance" / "edge1.yml").write_text("---\nnetinfra_maintenance: half\n")
+    with pytest.raises(AnsibleParserError) as info:
+        VarsModule().get_vars(DataLoader(), str(inventory / "hosts.yml"), [Host("edge1")])
+    assert "expected drained" in str(info.value) and "action=restore" in str(info.value)

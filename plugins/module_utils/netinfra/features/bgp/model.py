@@ -110,6 +110,11 @@ def normalise_partner(name, partner, default_announce=()):
         # BGP connect-retry seconds (FRR default 120): how soon we retry after the path (a tunnel) returns
         "connect_retry": int(partner["connect_retry"]) if partner.get("connect_retry") is not None else None,
         "bfd": bool(partner.get("bfd", False)),
+        # maintenance drain (docs/operations.md): how a drain reaches this partner, and whether this
+        # partner alone is drained (offboarding)
+        "drain": partner.get("drain") or "community",
+        "drain_prepend": int(partner["drain_prepend"]) if partner.get("drain_prepend") is not None else 3,
+        "graceful_shutdown": bool(partner.get("graceful_shutdown", False)),
     }
 
 
@@ -136,7 +141,8 @@ def normalise_device(config):
     }
 
 
-def device_config_from_intent(partners, hostname, bgp, only=None, pool=DEFAULT_POOL, prefixlen=DEFAULT_PREFIXLEN):
+def device_config_from_intent(partners, hostname, bgp, only=None, pool=DEFAULT_POOL, prefixlen=DEFAULT_PREFIXLEN,
+                              drain=None, drained=False):
     """The bgp_peering ``config`` for ``hostname`` from the fleet's ``partners`` intent.
 
     ``bgp`` is the host's ``bgp`` var (asn, router_id, announce, graceful_shutdown). ``only``
@@ -145,8 +151,16 @@ def device_config_from_intent(partners, hostname, bgp, only=None, pool=DEFAULT_P
     on this device (its ``tunnel``, else the only one): its ``peer_address``/``local_address`` are
     the tunnel's inside peer/local addresses, from ``pool``/``prefixlen`` (``ipsec_inside_pool``,
     ``ipsec_inside_prefixlen``; see docs/ipsec.md).
+
+    Maintenance (docs/operations.md): ``drained`` (the device is in maintenance) sets
+    ``graceful_shutdown`` whatever the ``bgp`` var says; ``drain`` names partners drained on their own
+    (partner offboarding), each gets ``graceful_shutdown: true``.
     """
     bgp = bgp or {}
+    drain = set([drain] if isinstance(drain, str) else (drain or ()))
+    unknown_drain = drain - set(partners or {})
+    if unknown_drain:
+        raise ValueError("unknown partner(s) %s to drain: not in the partners intent" % ", ".join(sorted(unknown_drain)))
     wanted = set(only) if only else None
     out_partners = []
     inside = []  # allocated lazily: only when this device has an ipsec session
@@ -169,6 +183,8 @@ def device_config_from_intent(partners, hostname, bgp, only=None, pool=DEFAULT_P
         entry = {k: v for k, v in partner.items() if k not in ("sessions", "tunnels")}
         entry["name"] = name
         entry["sessions"] = sessions
+        if name in drain:
+            entry["graceful_shutdown"] = True
         out_partners.append(entry)
     if wanted:
         unknown = wanted - set(partners or {})
@@ -178,7 +194,7 @@ def device_config_from_intent(partners, hostname, bgp, only=None, pool=DEFAULT_P
         "asn": bgp.get("asn"),
         "router_id": bgp.get("router_id"),
         "announce": list(bgp.get("announce") or []),
-        "graceful_shutdown": bool(bgp.get("graceful_shutdown", False)),
+        "graceful_shutdown": bool(bgp.get("graceful_shutdown", False)) or bool(drained),
         "partners": out_partners,
     }
 

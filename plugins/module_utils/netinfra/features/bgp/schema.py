@@ -22,6 +22,8 @@ MAX_ASN = 4294967295
 MAX_PASSWORD_LEN = 80  # FRR's TCP-MD5 key limit
 MAX_DESCRIPTION_LEN = 80  # FRR's neighbor description limit
 TRANSPORTS = ("direct", "ipsec")
+DRAIN_MODES = ("community", "prepend")
+MAX_DRAIN_PREPEND = 10
 
 WAIVER = dict(WAIVER_FIELDS, prefix=Field(
     "str", "the accept_prefixes entry it allows, e.g. 10.20.0.0/16", required=True, text="token",
@@ -99,11 +101,25 @@ PARTNER = {
                                         "10, for sessions over IPsec tunnels, so that BGP returns within seconds after "
                                         "a long tunnel outage."]),
     "bfd": Field("bool", "true or false", default=False, description="Enable BFD for the partner's sessions."),
+    "drain": Field("str", "community or prepend", choices=DRAIN_MODES, default="community",
+                   description=["How a maintenance drain moves the partner's traffic away from a router.",
+                                "C(community) (default): RFC 8326 graceful shutdown, our routes carry the GRACEFUL_SHUTDOWN "
+                                "community and the partner lowers their preference.",
+                                "C(prepend): for partners whose routers ignore that community, our routes to them are "
+                                "also sent with our ASN prepended I(drain_prepend) times while the router is drained."]),
+    "drain_prepend": Field("int", "an integer 1..10", low=1, high=MAX_DRAIN_PREPEND,
+                           description="How many times our ASN is prepended while drained (only with C(drain=prepend); "
+                                       "3 when not set)."),
     "sessions": Field("list", "a list of sessions ({device, peer_address, local_address, password})", required=True,
                       elements=Field("dict", "a session", fields=SESSION),
                       description="The partner's sessions, one per router and address family."),
 }
 PARTNER_DEVICE = dict(PARTNER, accept_prefixes=PARTNER["accept_prefixes"].replace(required=False, default=[]),
+                      graceful_shutdown=Field(
+                          "bool", "true or false", default=False, scope=DEVICE,
+                          description=["Drain this partner only (partner offboarding): our routes to it carry the "
+                                       "GRACEFUL_SHUTDOWN community (or the prepend of C(drain=prepend)) and its routes "
+                                       "get local preference 0, through the partner's own route-maps."]),
                       sessions=PARTNER["sessions"].replace(elements=Field("dict", "a session", fields=SESSION_DEVICE),
                                                            description="The partner's sessions on this router."))
 # the keys a partner file's partner has for BGP (fleet intent)

@@ -314,6 +314,12 @@ def _check_session_options(ctx, name, good):
     if "ttl_security" in good and "ebgp_multihop" in good:
         ctx.error(host, path + ".ebgp_multihop", "ttl_security and ebgp_multihop are mutually exclusive",
                   "keep ttl_security (GTSM, if the partner agrees) or ebgp_multihop, not both")
+    if "drain_prepend" in good and good.get("drain", "community") != "prepend":
+        ctx.error(host, path + ".drain_prepend",
+                  "drain_prepend is set but drain is %s: the prepend count is only used with drain: prepend"
+                  % good.get("drain", "community"),
+                  "set drain: prepend (the partner's routers ignore the graceful-shutdown community) or remove "
+                  "drain_prepend")
     if "timers" in good:
         timers = sch.check_object(good["timers"], schema.TIMERS, host, path + ".timers", ctx.report)
         keepalive, hold = timers.get("keepalive"), timers.get("hold")
@@ -573,7 +579,8 @@ def device_view(config, device=fleet.ONE_DEVICE):
     for index, partner in enumerate(config.get("partners") or []):
         if not isinstance(partner, dict):
             continue
-        entry = {k: v for k, v in partner.items() if k != "name" and v is not None}
+        # graceful_shutdown: a partner drained on its own (offboarding), device config only (no intent key)
+        entry = {k: v for k, v in partner.items() if k not in ("name", "graceful_shutdown") and v is not None}
         entry["sessions"] = [dict({k: v for k, v in s.items() if v is not None}, device=device)
                              if isinstance(s, dict) else s for s in partner.get("sessions") or []]
         name = partner.get("name")

@@ -21,6 +21,7 @@ import ipaddress
 
 from ...core import fleet, values
 from ...core import schema as sch
+from ..ipsec.model import connection_name
 from . import schema
 
 VRRP_PLATFORMS = ("linux", "frr")
@@ -268,7 +269,8 @@ def validate(ctx):
         if backend == "frr_vrrpd" and platform == "linux":
             ctx.error(host, "vrrp.backend", "backend frr_vrrpd on a linux gateway (no FRR)",
                       "use backend: keepalived, or set netinfra_platform: frr")
-        drained = top.get("maintenance") == "drained"
+        # in maintenance by the vrrp intent, or by playbooks/maintenance.yml's netinfra_maintenance
+        drained = top.get("maintenance") == "drained" or hostvars.get("netinfra_maintenance") == "drained"
         groups = vrrp.get("groups")
         if not isinstance(groups, (list, tuple)):
             continue
@@ -282,6 +284,7 @@ def validate(ctx):
                           "write {segment: ..., vrid: ..., interface: ..., address: [...], virtual_ipv4: [...]}")
                 continue
             group, own, vips = _check_group(ctx, host, path, raw, backend, known, seen)
+            _check_track_targets(ctx, host, path, group)
             for iface in own:
                 interfaces.setdefault(iface.ip, (host, "%s.address" % path))
             if "segment" in group and "vrid" in group:
@@ -292,6 +295,42 @@ def validate(ctx):
     _check_groups(ctx, members)
     _check_vip_use(ctx, vip_users, interfaces)
     ctx.facts["vrrp.vips"] = {addr: users[0][:2] for addr, users in vip_users.items()}
+
+
+def _device_sessions(ctx, host):
+    """(BGP peer addresses, swanctl connection names) the partners intent gives ``host``."""
+    peers = {str(address) for device, address, key, _path in fleet.partner_addresses(ctx)
+             if device == host and key == "peer_address"}
+    conns = set()
+    for partner, devices in (ctx.facts.get("ipsec.tunnels") or {}).items():
+        for tname, inside in ((devices or {}).get(host) or {}).items():
+            conns.add(connection_name(partner, tname))
+            peers.update(str(a).split("/", maxsplit=1)[0] for a in inside or ())
+    return peers, conns
+
+
+def _check_track_targets(ctx, host, path, group):
+    """A track script's BGP sessions and tunnels must exist in the partners intent on this gateway: a
+    target left behind by an offboarded (deleted) partner would hold the group's priority down forever."""
+    if not ctx.partners:
+        return  # a module's one-device view has no partners intent to compare with
+    peers, conns = None, None
+    for index, script in enumerate(group.get("track_scripts") or ()):
+        if not isinstance(script, dict) or script.get("kind") not in ("bgp_sessions", "ipsec_tunnels"):
+            continue
+        if peers is None:
+            peers, conns = _device_sessions(ctx, host)
+        for t_index, target in enumerate(script.get("targets") or ()):
+            if not isinstance(target, str):
+                continue
+            known = peers if script["kind"] == "bgp_sessions" else conns
+            if (str(_ip(target)) if _ip(target) else target) not in known:
+                what = "BGP session" if script["kind"] == "bgp_sessions" else "IPsec tunnel"
+                ctx.error(host, "%s.track_scripts[%d].targets[%d]" % (path, index, t_index),
+                          "track script %s targets %s, which is no %s of any partner on %s (a deleted or offboarded "
+                          "partner?)" % (script.get("name"), target, what, host),
+                          "remove the target (or the track script), or restore the partner's %s on %s"
+                          % ("session" if script["kind"] == "bgp_sessions" else "tunnel", host))
 
 
 def _priority(member):

@@ -123,6 +123,7 @@ def gather(running_text, mask=None):
                     {"prefix": prefix, "ge": int(ge) if ge else None, "le": int(le) if le else None})
             else:
                 plists.setdefault(name, [])
+    drains = _drain_marks(scope)
     result = {"asn": asn, "router_id": None, "announce": [], "graceful_shutdown": False, "partners": []}
     neighbors = {}
     if router is not None:
@@ -149,7 +150,8 @@ def gather(running_text, mask=None):
         partner = partners.setdefault(owner, {
             "name": owner, "asn": None, "description": None, "accept_prefixes": [], "announce": [],
             "max_prefixes": None, "ttl_security": None, "ebgp_multihop": None, "timers": None,
-            "connect_retry": None, "bfd": False, "sessions": []})
+            "connect_retry": None, "bfd": False, "drain": "community", "drain_prepend": 3,
+            "graceful_shutdown": False, "sessions": []})
         session = {"peer_address": peer, "local_address": None, "password": None, "description": None,
                    "shutdown": False}
         for attr in attrs:
@@ -178,6 +180,10 @@ def gather(running_text, mask=None):
                 partner["max_prefixes"] = _parse_max_prefix(words[1:])
         partner["sessions"].append(session)
     for name, partner in partners.items():
+        partner.update(drains.get(name) or {})
+        if result["graceful_shutdown"] and partner["drain"] == "prepend" and not drains.get(name, {}).get("_partner"):
+            partner["graceful_shutdown"] = False  # the device drain put the prepend there, not a partner drain
+        partner.pop("_partner", None)
         descriptions = {s["description"] for s in partner["sessions"]}
         if len(descriptions) == 1:
             partner["description"] = descriptions.pop()
@@ -189,6 +195,27 @@ def gather(running_text, mask=None):
         partner["sessions"].sort(key=lambda s: addr_sort_key(s["peer_address"]))
     result["partners"] = [partners[n] for n in sorted(partners)]
     return result
+
+
+def _drain_marks(scope):
+    """{partner: {drain, drain_prepend, graceful_shutdown}} from the drain ``set`` lines in its route-maps
+    (frr/render.py drain_sets)."""
+    marks = {}
+    for node in scope:
+        if not node.line.startswith("route-map "):
+            continue
+        owner = partner_from_object_name(node.line.split()[1])
+        if not owner:
+            continue
+        for child in node.children:
+            words = child.line.split()
+            if words[:3] == ["set", "as-path", "prepend"] and owner[2] == "out":
+                marks.setdefault(owner[0], {}).update(drain="prepend", drain_prepend=len(words) - 3, graceful_shutdown=True)
+            elif child.line == "set community graceful-shutdown additive" and owner[2] == "out":
+                marks.setdefault(owner[0], {}).update(graceful_shutdown=True, _partner=True)
+            elif child.line == "set local-preference 0" and owner[2] == "in":
+                marks.setdefault(owner[0], {}).update(graceful_shutdown=True, _partner=True)
+    return marks
 
 
 def _parse_max_prefix(words):

@@ -82,7 +82,7 @@ def plan(running_text, config, state):
     if state == "deleted" and not current:
         wanted = []
     remove = state != "merged"
-    phase_a, phase_b = DIALECT.diff(current, wanted, remove=remove)
+    phase_a, phase_b = _frr_negations(DIALECT.diff(current, wanted, remove=remove))
     expected = DIALECT.merge(current, wanted) if not remove else wanted
     expected = [n for n in expected if n.children or not n.line.startswith("router bgp") or current]
     return Plan(phase_a + phase_b, current, expected, names, peers, include_globals, config.get("announce") or ())
@@ -91,8 +91,17 @@ def plan(running_text, config, state):
 def rollback_commands(plan_, running_text):
     """Commands that put the owned scope back the way it was before the change."""
     now = plan_.scope_of(running_text)
-    phase_a, phase_b = DIALECT.diff(now, plan_.before, remove=True)
+    phase_a, phase_b = _frr_negations(DIALECT.diff(now, plan_.before, remove=True))
     return phase_a + phase_b
+
+
+# FRR 8.4 refuses 'no set as-path prepend <ASNs>' (% Unknown command) and takes 'no set as-path prepend'
+_PREPEND_NEGATION_RE = re.compile(r"^(\s*)no set as-path prepend( \d+)+$")
+
+
+def _frr_negations(phases):
+    """The negations FRR accepts, in the commands of both phases."""
+    return tuple([_PREPEND_NEGATION_RE.sub(r"\1no set as-path prepend", line) for line in phase] for phase in phases)
 
 
 # -- secrets in what we show ----------------------------------------------------------------------

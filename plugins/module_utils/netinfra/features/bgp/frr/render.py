@@ -29,9 +29,32 @@ def _plist(name, family, entries):
     return lines
 
 
-def _route_map(name, family):
+def _route_map(name, family, sets=()):
     kw = "ip" if family == 4 else "ipv6"
-    return Node("route-map %s permit 10" % name, [Node("match %s address prefix-list %s" % (kw, name))])
+    return Node("route-map %s permit 10" % name,
+                [Node("match %s address prefix-list %s" % (kw, name))] + [Node(line) for line in sets])
+
+
+def drain_sets(config, partner):
+    """The ``set`` lines a drain adds to the partner's route-maps: {"in": [...], "out": [...]}, as FRR
+    prints them (as-path, then community, then local-preference).
+
+    Device drain (``bgp graceful-shutdown``): FRR itself marks what we send and lowers what we receive;
+    a ``drain: prepend`` partner (its routers ignore the community) also gets our ASN prepended.
+    Partner drain (offboarding; FRR 8.4 has no per-neighbor graceful-shutdown): the partner's own
+    route-maps mark what we send (community or prepend) and lower what we receive to local-pref 0."""
+    device_drained = bool(config.get("graceful_shutdown"))
+    partner_drained = bool(partner.get("graceful_shutdown"))
+    out, inbound = [], []
+    if not (device_drained or partner_drained):
+        return {"in": inbound, "out": out}
+    if partner.get("drain") == "prepend" and config.get("asn") is not None:
+        out.append("set as-path prepend " + " ".join([str(config["asn"])] * int(partner.get("drain_prepend") or 3)))
+    if partner_drained and not device_drained:
+        if partner.get("drain") != "prepend":
+            out.append("set community graceful-shutdown additive")
+        inbound.append("set local-preference 0")
+    return {"in": inbound, "out": out}
 
 
 def _max_prefix_line(peer, mp):
@@ -86,13 +109,14 @@ def render_tree(config, include_globals=True):
             af[family].append(Node("network %s" % prefix))
     for partner in config.get("partners") or []:
         families = sorted({ip_family(s["peer_address"]) for s in partner["sessions"]})
+        sets = drain_sets(config, partner)
         for family in families:
             accept = [e for e in partner["accept_prefixes"] if ip_family(e["prefix"]) == family]
             announce = [{"prefix": p} for p in partner["announce"] if ip_family(p) == family]
             for direction, entries in (("in", accept), ("out", announce)):
                 name = object_name(partner["name"], family, direction)
                 plists.extend(_plist(name, family, entries))
-                rmaps.append(_route_map(name, family))
+                rmaps.append(_route_map(name, family, sets[direction]))
         for session in partner["sessions"]:
             peer = session["peer_address"]
             family = ip_family(peer)
