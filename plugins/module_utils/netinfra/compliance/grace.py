@@ -14,10 +14,10 @@ from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
-import datetime
 import fnmatch
 
 from . import checks as ck
+from ..core.policy import parse_date
 
 VAR = "compliance_grace"
 FIELDS = ("check", "until", "reason", "approved_by")
@@ -28,17 +28,11 @@ class GraceError(ValueError):
 
 
 def _date(value, where):
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.datetime.strptime(value.strip(), "%Y-%m-%d").date()
-        except ValueError:
-            pass
-    raise GraceError("%s.until: %r is not a date. Fix: write the last day of the grace as YYYY-MM-DD, e.g. 2027-03-31"
-                     % (where, value))
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise GraceError("%s.until: %r is not a date. Fix: write the last day of the grace as YYYY-MM-DD, e.g. 2027-03-31"
+                         % (where, value)) from None
 
 
 def parse(entries):
