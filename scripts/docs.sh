@@ -37,6 +37,8 @@ chmod og-w "$site/rst"
 guides="$site/rst/guides"
 mkdir -p "$guides"
 cp docs/*.md "$guides/"
+# images the guides show (docs/audit.md: the sample network diagram)
+cp docs/*.svg "$guides/" 2>/dev/null || true
 # README's links into docs/ point at the sibling guides in the site
 sed -E 's#\]\(docs/([A-Za-z0-9_-]+\.md)#](\1#g' README.md >"$guides/readme.md"
 cp CHANGELOG.md "$guides/changelog.md"
@@ -62,6 +64,7 @@ intersphinx_mapping = {}
 ANSIBLE_DOCS = "https://docs.ansible.com/projects/ansible/latest/"
 ANSIBLE_LABELS = {
     "action_plugins": "plugins/action.html",
+    "callback_plugins": "plugins/callback.html",
     "common_return_values": "reference_appendices/common_return_values.html",
     "ansible_configuration_settings": "reference_appendices/config.html",
 }
