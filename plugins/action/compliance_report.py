@@ -25,7 +25,7 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.complianc
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.compliance import grace as gr
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.compliance import history
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.compliance import report as rp
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.registry import secret_field_names
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core import audit
 
 ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "dest": {"type": "path", "required": True},
@@ -41,25 +41,13 @@ ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "keep": {"type": "int", "default": 30},
 }
 DEFAULT_REGISTERED = {f: {"drift": "compliance_%s" % f, "health": "compliance_%s_status" % f} for f in ck.FEATURES}
-# every intent key holding a secret (from the feature schemas) and the SNMP and VRRP key names
-SECRET_KEYS = frozenset(secret_field_names()) | {"auth_key", "priv_key", "auth_pass", "community", "secret", "psk",
-                                                 "password", "key"}
+# the variables that hold a device's intent (secret-named keys inside them are masked)
+INTENT_VARS = ("partners", "bgp", "snmp", "vrrp", "ipsec_policy")
 REPORTS = ("json", "xml", "md", "html")
 
 
 def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-
-
-def _secret_values(value: t.Any, under_secret: bool, out: set[str]) -> None:
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            _secret_values(sub, under_secret or to_text(key) in SECRET_KEYS, out)
-    elif isinstance(value, (list, tuple)):
-        for sub in value:
-            _secret_values(sub, under_secret, out)
-    elif isinstance(value, str) and under_secret and len(value) >= 4:
-        out.add(to_text(value))
 
 
 def _write(path: str, text: str) -> None:
@@ -203,19 +191,19 @@ class ActionModule(ActionBase):
 
     @staticmethod
     def _collect_secrets(view: t.Any, secrets: set[str]) -> None:
-        """The literal secret values of a host's intent: every vault_* variable and every secret-named key."""
+        """The literal secret values of a host's intent (vault_* variables, secret-named keys), collected as the
+        audit trail collects them (core.audit.secret_values)."""
         try:
-            names = list(view.keys())
+            names = [name for name in view.keys() if name.startswith("vault_") or name in INTENT_VARS]
         except Exception:  # pylint: disable=broad-except
             return
+        values = {}
         for name in names:
-            if not (name.startswith("vault_") or name in ("partners", "bgp", "snmp", "vrrp", "ipsec_policy")):
-                continue
             try:
-                value = view.get(name)
+                values[name] = view.get(name)
             except Exception:  # pylint: disable=broad-except
                 continue
-            _secret_values(value, name.startswith("vault_"), secrets)
+        secrets.update(audit.secret_values(values))
 
     @staticmethod
     def _links(dest: str, diagram: t.Any) -> dict[str, t.Any]:
