@@ -14,6 +14,7 @@ from __future__ import absolute_import, annotations, division, print_function
 __metaclass__ = type
 
 from ansible_collections.ansible.netcommon.plugins.action.network import ActionModule as ActionNetworkModule
+from ansible_collections.paynet.netinfra.plugins.plugin_utils import message_log
 from ansible_collections.paynet.netinfra.plugins.plugin_utils.fleet_policy import with_fleet_policy
 
 
@@ -22,4 +23,14 @@ class ActionModule(ActionNetworkModule):
 
     def run(self, tmp=None, task_vars=None):
         self._task.args = with_fleet_policy(self._task.args, task_vars or {}, self._templar, "bgp")
-        return super().run(tmp, task_vars)
+        policy = self._task.args.get("fleet_policy")
+        environment = ((policy.get("netinfra_policy") or {}).get("environment")
+                       if isinstance(policy, dict) and isinstance(policy.get("netinfra_policy"), dict) else None)
+        error, warning = message_log.check(self._connection, environment,
+                                           (task_vars or {}).get("inventory_hostname", "?"))
+        if error:
+            return {"failed": True, "changed": False, "msg": error}
+        result = super().run(tmp, task_vars)
+        if warning:
+            result.setdefault("warnings", []).append(warning)
+        return result

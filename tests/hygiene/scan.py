@@ -15,7 +15,9 @@ decrypted with Ansible's VaultLib and each string leaf becomes a secret, named b
 - hex (lower and upper case);
 - SNMPv3 keys derived from a pass phrase (RFC 3414 password-to-key Ku for MD5, SHA-1, SHA-224,
   SHA-256, SHA-384, SHA-512, in hex), and the keys localized to each ``--snmp-engine-id`` given;
-- each line of a multi-line secret (a PEM private key's body) on its own.
+- each line of a multi-line secret (a PEM private key's body) on its own;
+- also with carriage returns (and ``\\r`` escapes) taken out of the file, so a secret that a terminal
+  echo wrapped with a CR inside it is still found.
 
 Hits are printed as ``path:line: variable (form) 'ab...'`` - the secret is never printed, only its
 variable name and its first 2 characters. gzip files are scanned decompressed.
@@ -269,15 +271,22 @@ def _contents(path: Path) -> Iterator[tuple[str, bytes]]:
 
 
 def scan_bytes(label: str, data: bytes, forms: list[Needle]) -> list[Hit]:
-    text = data.decode("latin-1")
-    hits = []
-    for needle in forms:
-        key = needle.text.encode("utf-8").decode("latin-1")
-        start = text.find(key)
-        while start != -1:
-            hits.append(Hit(label, text.count("\n", 0, start) + 1, needle))
-            start = text.find(key, start + 1)
-    return hits
+    """Hits in ``data``, also once carriage returns are taken out: a terminal wraps a long echoed line
+    with a CR inside it (network_cli's echo of a config line), and a log may show that CR as ``\\r``."""
+    raw = data.decode("latin-1")
+    views = [raw]
+    if "\r" in raw or "\\r" in raw:
+        views.append(raw.replace("\\r", "").replace("\r", ""))
+    found = {}
+    for text in views:
+        for needle in forms:
+            key = needle.text.encode("utf-8").decode("latin-1")
+            start = text.find(key)
+            while start != -1:
+                line = text.count("\n", 0, start) + 1
+                found.setdefault((line, needle.secret.name, needle.form), Hit(label, line, needle))
+                start = text.find(key, start + 1)
+    return list(found.values())
 
 
 def scan(paths: Iterable[str | Path], forms: list[Needle], exclude: Iterable[str | Path] = ()) -> tuple[list[Hit], int, int]:
