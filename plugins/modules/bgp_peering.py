@@ -38,6 +38,10 @@ notes:
   - Supports C(--diff). The diff covers only the owned scope, not the whole running configuration.
   - Build C(config) from the inventory with the C(paynet.netinfra.bgp_device_config) filter.
     Validate the whole fleet first with C(paynet.netinfra.validate_intent).
+  - Passwords are masked in the diff, the commands, the result and the audit trail at any verbosity. With the
+    connection's C(persistent_log_messages) on, ansible-core's ansible-connection logs every command and device
+    response unmasked, so the module refuses to run in production (C(netinfra_policy.environment)) and warns
+    elsewhere, before touching the device.
 extends_documentation_fragment:
   - paynet.netinfra.bgp
   - paynet.netinfra.bgp.module
