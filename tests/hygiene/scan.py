@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: (c) 2026, paynet network infrastructure team
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Secret hygiene scanner: find any secret of an inventory's vault in files on the controller.
@@ -76,8 +75,8 @@ class Hit:
     needle: Needle
 
     def __str__(self) -> str:
-        return "%s:%d: %s (%s) %r" % (self.path, self.line, self.needle.secret.name, self.needle.form,
-                                       self.needle.secret.masked)
+        secret = self.needle.secret
+        return "%s:%d: %s (%s) %r" % (self.path, self.line, secret.name, self.needle.form, secret.masked)
 
 
 # ---------------------------------------------------------------------------------------------- vault

@@ -102,8 +102,6 @@ def _planted(value: str) -> dict[str, str]:
         "base64 in a blob offset 2": base64.b64encode(b"AB" + raw + b"t").decode(),
         "base64 in a blob offset 0": base64.b64encode(b"ABC" + raw + b"tt").decode(),
         "base64url in a blob offset 1": base64.urlsafe_b64encode(b"\xfb" + raw + b"\xff\xfe").decode(),
-        "base64 wrapped in a PEM-like blob": "\n".join(
-            (lambda e: [e[i:i + 64] for i in range(0, len(e), 64)])(base64.b64encode(b"prefix" + raw).decode())),
         "hex": binascii.hexlify(raw).decode(),
         "HEX": binascii.hexlify(raw).decode().upper(),
         "snmp Ku sha1": hashlib.sha1((raw * (1048576 // len(raw) + 1))[:1048576]).hexdigest(),
@@ -116,8 +114,6 @@ def test_every_form_of_a_planted_secret_is_found(tmp_path, inventory, secret):
     out = tmp_path / "out"
     out.mkdir()
     for form, text in _planted(secret).items():
-        if form == "base64 wrapped in a PEM-like blob":
-            continue  # a base64 blob wrapped at 64 columns splits the secret: documented limit
         path = out / (form.replace(" ", "_") + ".log")
         path.write_text("line one\nline two\n" + text + "\n")
         hits, files, _size = scan.scan([path], forms)
