@@ -19,32 +19,27 @@ import shlex
 import typing as t
 
 from ansible import constants as C
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.confirm import check_timeout
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.confirm import DEFAULT_TIMEOUT, check_timeout
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.rollback_timer import RemoteTimer
 
 
-def check(action: t.Any, task_vars: dict[str, t.Any], verify_timeout_key: str | None = None) -> dict[str, t.Any] | None:
-    """A failed result when the task's confirm_timeout is too short for its verify timeout, else None."""
+def check(action: t.Any, task_vars: dict[str, t.Any], verify_timeout_key: str | None = None,
+          verify_default: int = 0) -> dict[str, t.Any] | None:
+    """A failed result when the task's confirm_timeout (default DEFAULT_TIMEOUT) is too short for its
+    verify timeout (``verify_timeout_key``, default ``verify_default``; 0 with ``verify: none``), else None."""
     args = action._task.args
-    timeout = args.get("confirm_timeout")
-    if timeout in (None, ""):
-        return None
-    verify = args.get(verify_timeout_key) if verify_timeout_key else 0
     try:
-        finding = check_timeout(task_vars.get("inventory_hostname"), int(timeout),
-                                int(verify if verify not in (None, "") else _default_verify(action, verify_timeout_key)))
+        timeout = int(args.get("confirm_timeout") if args.get("confirm_timeout") not in (None, "") else DEFAULT_TIMEOUT)
+        verify = 0
+        if verify_timeout_key and str(args.get("verify", "")).lower() not in ("none", "false", "no"):
+            value = args.get(verify_timeout_key)
+            verify = int(value if value not in (None, "") else verify_default)
     except (TypeError, ValueError):
         return None  # the module's argspec says what is wrong with a non-integer
+    finding = check_timeout(task_vars.get("inventory_hostname"), timeout, verify)
     if finding:
         return {"failed": True, "changed": False, "msg": "invalid options, no device was touched: %s" % finding}
     return None
-
-
-def _default_verify(action: t.Any, key: str | None) -> int:
-    if not key:
-        return 0
-    spec = getattr(action, "ARGUMENT_SPEC", None) or {}
-    return int((spec.get(key) or {}).get("default") or 0)
 
 
 def confirm_deferred(action: t.Any, result: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
