@@ -150,7 +150,9 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.stat
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec import schema
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec import validate
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import offline as ipsec_offline
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.transaction import ChangeFailed
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.confirm import check_timeout
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.transaction import ChangeFailed, StepFailed
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.rollback_timer import Timer
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import backend as ipsec_backend
 
 ARGUMENT_SPEC = argspec(schema.MODULE)
@@ -177,6 +179,10 @@ def main():
     if state == "rendered":
         module.exit_json(changed=False, rendered=ipsec_offline.rendered(tunnels, params["dataplane"], params["swanctl_dir"]))
 
+    bad = check_timeout(None, params["confirm_timeout"], params["verify_timeout"] if params["verify"] else 0)
+    if bad:
+        module.fail_json(msg="invalid options, nothing was changed: %s" % str(bad).split(": ", 1)[1])
+
     def run_command(argv):
         return module.run_command(argv, environ_update={"LC_ALL": "C"})
 
@@ -186,11 +192,14 @@ def main():
             module.exit_json(changed=False, **ipsec_backend.gather(gateway, params["dataplane"]))
         result = ipsec_backend.run(gateway, tunnels, state, check_mode=module.check_mode, dataplane=params["dataplane"],
                                    wan=params["wan_interface"], verify=params["verify"],
-                                   verify_timeout=params["verify_timeout"], rollback=params["rollback"])
+                                   verify_timeout=params["verify_timeout"], rollback=params["rollback"],
+                                   confirm_timeout=params["confirm_timeout"], timer=Timer())
     except ChangeFailed as exc:
         module.fail_json(msg=str(exc), **exc.result)
     except ipsec_backend.IpsecError as exc:
         module.fail_json(msg="%s; nothing was changed" % exc)
+    except (StepFailed, OSError) as exc:  # a pending commit-confirm timer of another run, its state unreadable
+        module.fail_json(msg="%s" % exc)
     module.exit_json(**result)
 
 

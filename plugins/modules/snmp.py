@@ -123,7 +123,9 @@ rolled_back:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.schema import argspec
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.states import STATE_REQUIRED_IF
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.transaction import ChangeFailed
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.confirm import check_timeout
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.transaction import ChangeFailed, StepFailed
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.rollback_timer import Timer
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.snmp import offline
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.snmp import schema
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.snmp import validate  # noqa: F401  # pylint: disable=unused-import
@@ -145,6 +147,10 @@ def main():
     if state == "rendered":
         module.exit_json(changed=False, rendered=offline.rendered(config))
 
+    bad = check_timeout(None, params["confirm_timeout"], params["verify_timeout"] if params["verify"] else 0)
+    if bad:
+        module.fail_json(msg="invalid options, nothing was changed: %s" % str(bad).split(": ", 1)[1])
+
     def run_command(argv):
         return module.run_command(argv, environ_update={"LC_ALL": "C"})
 
@@ -152,11 +158,14 @@ def main():
         if state == "gathered":
             module.exit_json(changed=False, **backend.gather(run_command))
         result = backend.run(run_command, config, state, check_mode=module.check_mode, frr_restart=params["frr_restart"],
-                             verify=params["verify"], timeout=params["verify_timeout"], rollback=params["rollback"])
+                             verify=params["verify"], timeout=params["verify_timeout"], rollback=params["rollback"],
+                             confirm_timeout=params["confirm_timeout"], timer=Timer())
     except ChangeFailed as exc:
         module.fail_json(msg=str(exc), **exc.result)
     except (backend.SnmpError, ValueError) as exc:
         module.fail_json(msg="%s; nothing was changed" % exc)
+    except (StepFailed, OSError) as exc:  # a pending commit-confirm timer of another run, its state unreadable
+        module.fail_json(msg="%s" % exc)
     module.exit_json(**result)
 
 

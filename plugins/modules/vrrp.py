@@ -122,8 +122,10 @@ rolled_back:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.schema import argspec
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.states import STATE_REQUIRED_IF
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.confirm import check_timeout
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.transaction import ChangeFailed, StepFailed
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.linux import HostError
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.rollback_timer import Timer
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp import model, offline, schema
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp.keepalived import backend as ka
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp.keepalived import render as ka_render
@@ -145,6 +147,10 @@ def main():
     if state == "rendered":
         module.exit_json(changed=False, backend=backend, rendered=offline.rendered(backend, groups))
 
+    bad = check_timeout(None, params["confirm_timeout"], params["verify_timeout"] if params["verify"] else 0)
+    if bad:
+        module.fail_json(msg="invalid options, nothing was changed: %s" % str(bad).split(": ", 1)[1])
+
     def run_command(argv):
         return module.run_command(argv, environ_update={"LC_ALL": "C"})
 
@@ -155,14 +161,16 @@ def main():
                 module.exit_json(changed=False, backend=backend, gathered=ka.gathered(host))
             named = [ka_render.group_file(g) for g in groups] if state == "deleted" else None
             result = ka.run(host, groups, state, check_mode=module.check_mode, named=named, verify=params["verify"],
-                            verify_timeout=params["verify_timeout"], rollback=params["rollback"])
+                            verify_timeout=params["verify_timeout"], rollback=params["rollback"],
+                            confirm_timeout=params["confirm_timeout"], timer=Timer())
         else:
             router = fv.FrrRouter(run_command)
             if state == "gathered":
                 module.exit_json(changed=False, backend=backend, gathered=fv.gathered(router))
             named = [model.key(g) for g in groups] if state == "deleted" else None
             result = fv.run(router, groups, state, check_mode=module.check_mode, named=named, verify=params["verify"],
-                            verify_timeout=params["verify_timeout"], rollback=params["rollback"])
+                            verify_timeout=params["verify_timeout"], rollback=params["rollback"],
+                            confirm_timeout=params["confirm_timeout"], timer=Timer())
     except ChangeFailed as exc:
         module.fail_json(msg=str(exc), **exc.result)
     except (HostError, StepFailed, OSError, ValueError) as exc:

@@ -94,3 +94,14 @@ def ssh_timer(action: t.Any, task_vars: dict[str, t.Any]) -> list[str]:
         if extra:
             argv += shlex.split(str(extra))
     return argv + [str(host)]
+
+
+def check_params(params: dict[str, t.Any], host: str | None) -> dict[str, t.Any] | None:
+    """As :func:`check`, on a module's checked parameters (``confirm_timeout``, ``verify``, ``verify_timeout``)."""
+    verify = params.get("verify_timeout") or 0
+    if params.get("verify") in (False, "none"):
+        verify = 0
+    finding = check_timeout(host, params.get("confirm_timeout") or 0, verify)
+    if finding:
+        return {"failed": True, "changed": False, "msg": "invalid options, no device was touched: %s" % finding}
+    return None

@@ -172,7 +172,8 @@ def _timer_status(backend, timer, check_mode):
         raise StepFailed("the commit-confirm state on the %s is unreadable, nothing was changed: %s"
                          % (backend.noun, exc)) from exc
     if state.get("pending"):
-        raise StepFailed(rollback_timer.pending_message(backend.confirm_feature, state["pending"]))
+        raise StepFailed(rollback_timer.pending_message(backend.confirm_feature, state["pending"],
+                                                        getattr(timer, "root", rollback_timer.STATE_ROOT)))
     if state.get("fired"):
         if not check_mode:
             timer.clear_fired(backend.confirm_feature)

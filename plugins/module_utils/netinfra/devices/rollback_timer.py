@@ -26,7 +26,12 @@ order at fire time to restore):
     ``frr-reload.py --reload`` (only the difference, no session flap; it also saves), or, without
     frr-reload, ``vtysh -f`` followed by ``write memory``.
 ``{"kind": "command", "argv": [...]}``
-    Run at restore only (``swanctl --load-all``, a daemon reload).
+    Run at restore only (``swanctl --load-all``).
+``{"kind": "daemon", "action": "reload"|"stop"|"start", "comm": C, "pidfile": P, "argv": [...]}``
+    Whether the daemon ran is recorded at arm. At restore ``stop`` stops it (SIGTERM, waits), ``start``
+    starts it with ``argv`` if it ran before (and stops it if it did not), ``reload`` sends SIGHUP if it
+    ran before and runs (starts it if it ran but does not, stops it if it did not run before). A pid is
+    trusted only when ``/proc/PID/comm`` is ``comm``.
 
 Also usable as a script: ``python3 - <command> <args>`` with this file on stdin (the controller
 arms and confirms a network_cli device over ssh this way). Standard library only, no Ansible import,
@@ -144,6 +149,8 @@ def snapshot(recipe, runner=_run):
             if rc != 0:
                 raise TimerError("'vtysh -c show running-config' failed: %s" % (err or out_text).strip())
             step["saved"] = out_text
+        elif kind == "daemon":
+            step["was_running"] = _daemon_pid(step) is not None
         elif kind != "command":
             raise TimerError("unknown recipe step %r" % kind)
         out.append(step)
@@ -169,6 +176,8 @@ def restore(steps, runner=_run, reload_paths=FRR_RELOAD):
                 report.append(_restore_nft(step, runner))
             elif kind == "frr":
                 report.append(_restore_frr(step, runner, reload_paths))
+            elif kind == "daemon":
+                report.append(_restore_daemon(step, runner))
             elif kind == "command":
                 rc, out, err = runner(list(step["argv"]))
                 report.append({"what": " ".join(step["argv"]), "ok": rc == 0,
@@ -176,6 +185,76 @@ def restore(steps, runner=_run, reload_paths=FRR_RELOAD):
         except Exception as exc:  # pylint: disable=broad-except
             report.append({"what": kind, "ok": False, "detail": "%s" % exc})
     return report
+
+
+def _daemon_pid(step, proc="/proc"):
+    try:
+        with open(step["pidfile"], "r", encoding="ascii") as fh:
+            pid = int(fh.read().split()[0])
+        with open("%s/%d/comm" % (proc, pid), "r", encoding="utf-8") as fh:
+            comm = fh.read().strip()
+        with open("%s/%d/stat" % (proc, pid), "r", encoding="utf-8") as fh:
+            stat = fh.read()
+    except (OSError, ValueError, IndexError):
+        return None
+    if comm != step["comm"][:15] or stat[stat.rfind(")") + 2:].split()[0] == "Z":
+        return None
+    return pid
+
+
+def _stop_daemon(step, timeout=30.0):
+    pid = _daemon_pid(step)
+    if pid is None:
+        return "not running"
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _daemon_pid(step) == pid:
+        if time.monotonic() > deadline:
+            raise TimerError("%s (pid %d) did not stop within %ds" % (step["comm"], pid, timeout))
+        time.sleep(0.1)
+    return "stopped"
+
+
+def _start_daemon(step, runner, timeout=30.0):
+    if _daemon_pid(step) is not None:
+        return "running"
+    rc, out, err = runner(list(step["argv"]))
+    if rc != 0:
+        raise TimerError("starting %s failed: %s" % (step["comm"], " ".join((err or out).split())[:300]))
+    deadline = time.monotonic() + timeout
+    while _daemon_pid(step) is None:
+        if time.monotonic() > deadline:
+            raise TimerError("%s did not start within %ds" % (step["comm"], timeout))
+        time.sleep(0.1)
+    return "started"
+
+
+def daemon_step(daemon, action):
+    """A ``daemon`` recipe step from a devices.service.Daemon (comm, pidfile, argv, systemd unit)."""
+    return {"kind": "daemon", "action": action, "comm": daemon.comm, "pidfile": daemon.pidfile,
+            "argv": list(daemon.argv), "unit": getattr(daemon, "unit", None)}
+
+
+def _restore_daemon(step, runner):
+    action, was = step.get("action", "reload"), step.get("was_running")
+    if step.get("unit") and os.path.isdir("/run/systemd/system"):
+        verb = {"stop": "stop", "start": "start", "reload": "reload-or-restart"}[action] if was or action == "stop" \
+            else "stop"
+        rc, out, err = runner(["systemctl", verb, step["unit"]])
+        return {"what": "systemctl %s %s" % (verb, step["unit"]), "ok": rc == 0,
+                "detail": " ".join((err or out).split())[:300]}
+    if action == "stop" or not was:
+        done = _stop_daemon(step)
+    elif action == "start":
+        done = _start_daemon(step, runner)
+    else:
+        pid = _daemon_pid(step)
+        if pid is None:
+            done = _start_daemon(step, runner)
+        else:
+            os.kill(pid, signal.SIGHUP)
+            done = "reloaded (SIGHUP)"
+    return {"what": "%s %s" % (step["comm"], action), "ok": True, "detail": done}
 
 
 def _restore_files(step):
@@ -307,7 +386,8 @@ class Timer:
             directory = self._dir(feature)
             current = _read_json(os.path.join(directory, ARMED))
             if current:
-                raise TimerError(pending_message(feature, current))
+                current["timer_running"] = self._alive(current)
+                raise TimerError(pending_message(feature, current, self.root))
             fired = _read_json(os.path.join(directory, FIRED))
             steps = snapshot(recipe, self.runner)
             now = _now()
@@ -377,13 +457,21 @@ class Timer:
             os.close(fd)
 
 
-def pending_message(feature, armed):
+def pending_message(feature, armed, root=STATE_ROOT):
+    """Why a run refuses to start while another run's timer of ``feature`` is armed, and the fix."""
+    token = os.path.join(root, feature, ARMED)
+    what = " (%s)" % armed["what"] if armed.get("what") else ""
+    if armed.get("timer_running") is False:
+        return ("another run's %s change%s armed at %s was never confirmed and its commit-confirm timer is gone (the "
+                "device rebooted or the timer was killed), so it will not restore anything: the unconfirmed change "
+                "may still be in place. Nothing was changed. Fix: check the device; to keep that state remove %s as "
+                "root, then re-run (the run converges the device to the intent)" % (
+                    feature, what, armed.get("armed_at_iso"), token))
     return ("another run's %s change%s is awaiting its confirm on this device: armed at %s, the device restores "
-            "the configuration from before it at %s. Nothing was changed. Fix: wait until then (the device rolls "
-            "back by itself and the next run reports it), or confirm it by hand with 'python3 rollback_timer.py "
-            "confirm %s %s' (as root) if that change is wanted"
-            % (feature, " (%s)" % armed["what"] if armed.get("what") else "", armed.get("armed_at_iso"),
-               armed.get("fires_at_iso"), feature, armed.get("id")))
+            "the configuration from before it at %s. Nothing was changed. Fix: wait until then and re-run (the device "
+            "rolls back by itself and the next run reports it), or, to keep that change now, remove %s as root (the "
+            "timer then ends without restoring)"
+            % (feature, what, armed.get("armed_at_iso"), armed.get("fires_at_iso"), token))
 
 
 def summary(fired):
