@@ -26,7 +26,7 @@ description:
     configuration session, then verifies that the router holds exactly the predicted configuration
     and that sessions that were Established before are Established again. If not, it restores the
     previous configuration and fails with the reason. On success it saves (C(write memory)).
-  - Commit-confirm (I(confirm_timeout), on by default): before a change the router arms a detached timer
+  - Commit-confirm (I(confirm_timeout), on by default). Before a change the router arms a detached timer
     (over ssh, through the action plugin's I(confirm_ssh)) holding the running-config from before it; after
     verification the module confirms it over a new ssh connection and only then saves. When the confirm never
     comes (the change cut the management path, the controller died) the router restores that config itself

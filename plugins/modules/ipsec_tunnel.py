@@ -33,6 +33,10 @@ description:
   - Pre-shared keys and private keys are C(no_log). They are masked in C(diff), C(rendered), C(gathered)
     and C(parsed). A changed key shows as C(******** (changed)).
 notes:
+  - Commit-confirm (I(confirm_timeout)). Before a change the module snapshots, under
+    C(/var/lib/paynet-netinfra/confirm/), our swanctl files (C(paynet-*); files the change created are removed) and C(swanctl --load-all); the interfaces (XFRM) are not part of it, and starts a detached timer that restores it unless the action plugin
+    confirms the change over a new connection after verification. A pending timer of another run fails the task
+    before anything changes; a fired one is reported as a warning.
   - Check mode reads the gateway and changes nothing. Its diff covers every byte that a real run writes
     (secrets masked) and its C(commands) are what a real run executes.
   - The gateway's base strongSwan settings (charon running with the vici plugin, C(install_routes = no),
@@ -85,6 +89,15 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+confirm:
+  description:
+    - The device-side commit-confirm of a real change (I(confirm_timeout)). C(timeout), C(armed) (the timer still
+      runs), C(confirmed) (the action plugin confirmed it over a new connection after the change), C(id),
+      C(armed_at), C(fires_at) (UTC), C(timer_pid); C(disarmed) after the module's own rollback;
+      C(confirm_error) when the confirm could not reach the device (it then restores itself at C(fires_at)).
+  returned: when a change was applied
+  type: dict
+  sample: {"timeout": 120, "armed": false, "confirmed": true, "fires_at": "2026-12-02T04:30:00Z"}
 commands:
   description: What the run executed, or what check mode would execute (C(ip) commands, C(swanctl) calls).
   returned: merged, replaced, overridden and deleted

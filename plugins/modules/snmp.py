@@ -32,6 +32,10 @@ description:
     C(rendered) and C(parsed) run on the controller only.
   - Keys are C(no_log). Diffs, commands and results show C(********), or C(******** (changed)) when a key changes.
 notes:
+  - Commit-confirm (I(confirm_timeout)). Before a change the module snapshots, under
+    C(/var/lib/paynet-netinfra/confirm/), snmpd stopped, C(snmpd.conf) and its persistent file put back, snmpd started again if it ran; with I(config.agentx) also FRR's running-config (a daemon restart for C(-M snmp) is not part of it), and starts a detached timer that restores it unless the action plugin
+    confirms the change over a new connection after verification. A pending timer of another run fails the task
+    before anything changes; a fired one is reported as a warning.
   - Check mode reads the device and changes nothing. Its diff is what a real run changes.
   - snmpd is started directly (C(-p /run/snmpd.pid), never C(-C)) where systemd does not run, else with its unit.
   - Needs root on the device (C(become)).
@@ -63,6 +67,15 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+confirm:
+  description:
+    - The device-side commit-confirm of a real change (I(confirm_timeout)). C(timeout), C(armed) (the timer still
+      runs), C(confirmed) (the action plugin confirmed it over a new connection after the change), C(id),
+      C(armed_at), C(fires_at) (UTC), C(timer_pid); C(disarmed) after the module's own rollback;
+      C(confirm_error) when the confirm could not reach the device (it then restores itself at C(fires_at)).
+  returned: when a change was applied
+  type: dict
+  sample: {"timeout": 120, "armed": false, "confirmed": true, "fires_at": "2026-12-02T04:30:00Z"}
 commands:
   description: What the run did, or what check mode would do (keys masked).
   returned: merged, replaced, overridden and deleted

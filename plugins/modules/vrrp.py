@@ -31,6 +31,10 @@ description:
     one-gateway view, before the gateway is touched (backend limits included; FRR vrrpd has no object
     tracking, no accept-mode setting, no unicast peers and no preemption delay).
 notes:
+  - Commit-confirm (I(confirm_timeout)). Before a change the module snapshots, under
+    C(/var/lib/paynet-netinfra/confirm/), keepalived's files and a reload (SIGHUP; keepalived stopped when it did not run before), or FRR's running-config through C(frr-reload.py --reload) for C(frr_vrrpd) (macvlans and sysctls are not part of it), and starts a detached timer that restores it unless the action plugin
+    confirms the change over a new connection after verification. A pending timer of another run fails the task
+    before anything changes; a fired one is reported as a warning.
   - Check mode reads the gateway and changes nothing; its diff covers the files, the interfaces (macvlans,
     sysctls) and the vtysh lines a real run changes, and C(commands) lists what a real run does.
   - Needs root on the gateway (C(become)); FRR routers are reached over SSH like Linux hosts.
@@ -74,6 +78,15 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+confirm:
+  description:
+    - The device-side commit-confirm of a real change (I(confirm_timeout)). C(timeout), C(armed) (the timer still
+      runs), C(confirmed) (the action plugin confirmed it over a new connection after the change), C(id),
+      C(armed_at), C(fires_at) (UTC), C(timer_pid); C(disarmed) after the module's own rollback;
+      C(confirm_error) when the confirm could not reach the device (it then restores itself at C(fires_at)).
+  returned: when a change was applied
+  type: dict
+  sample: {"timeout": 120, "armed": false, "confirmed": true, "fires_at": "2026-12-02T04:30:00Z"}
 commands:
   description: What the run did, or what check mode would do (files, C(ip) and sysctl commands, vtysh lines, reload).
   returned: merged, replaced, overridden and deleted
