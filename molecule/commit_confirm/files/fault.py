@@ -21,6 +21,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 STATE = "/var/lib/paynet-netinfra/confirm/%s"
@@ -79,7 +80,10 @@ def main():
     binary = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
     cmd = [binary if os.path.exists(binary) else "ansible-playbook"] + ["--inventory=%s" % inv for inv in args.inventory] + \
         ["-e", json.dumps(extra), args.playbook]
+    # its own ssh ControlPath: a master connection of an earlier run (no ServerAlive) would hang on the dead link
+    control_dir = tempfile.mkdtemp(prefix="cc-fault-cp-")
     env = dict(os.environ, ANSIBLE_TIMEOUT="5", ANSIBLE_PERSISTENT_COMMAND_TIMEOUT="30",
+               ANSIBLE_SSH_CONTROL_PATH_DIR=control_dir,
                ANSIBLE_SSH_ARGS="-o ControlMaster=auto -o ControlPersist=60s -o ServerAliveInterval=2 "
                                 "-o ServerAliveCountMax=3")
     watcher = None
@@ -91,7 +95,6 @@ def main():
     play = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
                             env=env, start_new_session=True)
     if args.mode == "cut":
-        out, _err = play.communicate(timeout=600)
         watch_out, watch_err = watcher.communicate(timeout=600)
         try:
             watched = json.loads(watch_out.strip().splitlines()[-1])
@@ -117,8 +120,6 @@ def main():
         report["fault_at"] = time.time()
         report["killed_ansible_connection"] = len(victims)
         out = play.communicate(timeout=60)[0]
-    report["rc"] = play.returncode
-    report["output_tail"] = out[-2500:]
     # the device restores itself: wait for fired.json (condition; generous: confirm timeout + 120 s)
     deadline = time.monotonic() + args.confirm_timeout + 120
     while True:
@@ -131,7 +132,16 @@ def main():
                              % (args.confirm_timeout + 120, json.dumps(report)))
         time.sleep(0.5)
     if args.mode == "cut":
+        # the run must have failed by itself (unreachable: ServerAlive 2 s x 3); bounded, then killed and reported
+        try:
+            out = play.communicate(timeout=180)[0]
+        except subprocess.TimeoutExpired:
+            report["run_hung"] = True
+            os.killpg(play.pid, signal.SIGKILL)
+            out = play.communicate(timeout=60)[0]
         lab(args.node, "nft", "delete", "table", "inet", "cc_fault")
+    report["rc"] = play.returncode
+    report["output_tail"] = out[-2500:]
     if args.block_bgp_on:
         lab(args.block_bgp_on, "nft", "delete", "table", "inet", "cc_block")
     after = device_state()
