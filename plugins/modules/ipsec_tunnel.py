@@ -33,10 +33,11 @@ description:
   - Pre-shared keys and private keys are C(no_log). They are masked in C(diff), C(rendered), C(gathered)
     and C(parsed). A changed key shows as C(******** (changed)).
 notes:
-  - Commit-confirm (I(confirm_timeout)). Before a change the module snapshots, under
-    C(/var/lib/paynet-netinfra/confirm/), our swanctl files (C(paynet-*); files the change created are removed) and C(swanctl --load-all); the interfaces (XFRM) are not part of it, and starts a detached timer that restores it unless the action plugin
-    confirms the change over a new connection after verification. A pending timer of another run fails the task
-    before anything changes; a fired one is reported as a warning.
+  - Commit-confirm (I(confirm_timeout)). Before a change the module snapshots, under C(/var/lib/paynet-
+    netinfra/confirm/), our swanctl files (C(paynet-*); files the change created are removed) and C(swanctl
+    --load-all); the interfaces (XFRM) are not part of it, and starts a detached timer that restores it unless the
+    action plugin confirms the change over a new connection after verification. A pending timer of another run
+    fails the task before anything changes; a fired one is reported as a warning.
   - Check mode reads the gateway and changes nothing. Its diff covers every byte that a real run writes
     (secrets masked) and its C(commands) are what a real run executes.
   - The gateway's base strongSwan settings (charon running with the vici plugin, C(install_routes = no),

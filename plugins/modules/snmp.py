@@ -32,10 +32,12 @@ description:
     C(rendered) and C(parsed) run on the controller only.
   - Keys are C(no_log). Diffs, commands and results show C(********), or C(******** (changed)) when a key changes.
 notes:
-  - Commit-confirm (I(confirm_timeout)). Before a change the module snapshots, under
-    C(/var/lib/paynet-netinfra/confirm/), snmpd stopped, C(snmpd.conf) and its persistent file put back, snmpd started again if it ran; with I(config.agentx) also FRR's running-config (a daemon restart for C(-M snmp) is not part of it), and starts a detached timer that restores it unless the action plugin
-    confirms the change over a new connection after verification. A pending timer of another run fails the task
-    before anything changes; a fired one is reported as a warning.
+  - Commit-confirm (I(confirm_timeout)). Before a change the module snapshots, under C(/var/lib/paynet-
+    netinfra/confirm/), snmpd stopped, C(snmpd.conf) and its persistent file put back, snmpd started again if it
+    ran; with I(config.agentx) also FRR's running-config (a daemon restart for C(-M snmp) is not part of it), and
+    starts a detached timer that restores it unless the action plugin confirms the change over a new connection
+    after verification. A pending timer of another run fails the task before anything changes; a fired one is
+    reported as a warning.
   - Check mode reads the device and changes nothing. Its diff is what a real run changes.
   - snmpd is started directly (C(-p /run/snmpd.pid), never C(-C)) where systemd does not run, else with its unit.
   - Needs root on the device (C(become)).

@@ -31,10 +31,12 @@ description:
     one-gateway view, before the gateway is touched (backend limits included; FRR vrrpd has no object
     tracking, no accept-mode setting, no unicast peers and no preemption delay).
 notes:
-  - Commit-confirm (I(confirm_timeout)). Before a change the module snapshots, under
-    C(/var/lib/paynet-netinfra/confirm/), keepalived's files and a reload (SIGHUP; keepalived stopped when it did not run before), or FRR's running-config through C(frr-reload.py --reload) for C(frr_vrrpd) (macvlans and sysctls are not part of it), and starts a detached timer that restores it unless the action plugin
-    confirms the change over a new connection after verification. A pending timer of another run fails the task
-    before anything changes; a fired one is reported as a warning.
+  - Commit-confirm (I(confirm_timeout)). Before a change the module snapshots, under C(/var/lib/paynet-
+    netinfra/confirm/), keepalived's files and a reload (SIGHUP; keepalived stopped when it did not run before),
+    or FRR's running-config through C(frr-reload.py --reload) for C(frr_vrrpd) (macvlans and sysctls are not part
+    of it), and starts a detached timer that restores it unless the action plugin confirms the change over a new
+    connection after verification. A pending timer of another run fails the task before anything changes; a fired
+    one is reported as a warning.
   - Check mode reads the gateway and changes nothing; its diff covers the files, the interfaces (macvlans,
     sysctls) and the vtysh lines a real run changes, and C(commands) lists what a real run does.
   - Needs root on the gateway (C(become)); FRR routers are reached over SSH like Linux hosts.

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Fault driver of molecule/commit_confirm: runs change.yml as its own ansible-playbook and strikes once
 the device-side commit-confirm timer is armed, then waits for the device to restore itself.
 

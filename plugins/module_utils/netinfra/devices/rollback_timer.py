@@ -77,7 +77,8 @@ def _iso(stamp):
 
 def _run(argv, data=None):
     try:
-        proc = subprocess.run(argv, input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        # the detached timer and the script run outside any module: no run_command there
+        proc = subprocess.run(argv, input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE,  # pylint: disable=ansible-bad-function
                               universal_newlines=True, check=False, env=dict(os.environ, LC_ALL="C"))
     except OSError as exc:
         return 127, "", str(exc)
@@ -621,11 +622,11 @@ def main(argv):
         else:
             raise TimerError("unknown command %r" % argv[0])
     except (TimerError, OSError, ValueError, IndexError) as exc:
-        print(json.dumps({"failed": "%s" % exc}))
+        sys.stdout.write(json.dumps({"failed": "%s" % exc}) + "\n")
         return 1
-    print(json.dumps(out))
+    sys.stdout.write(json.dumps(out) + "\n")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    raise SystemExit(main(sys.argv[1:]))

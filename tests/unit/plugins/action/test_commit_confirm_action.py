@@ -34,6 +34,7 @@ def run(cls, name, args):
     plugin._execute_module = mock.Mock(return_value={"changed": False})
     return plugin, plugin.run(task_vars=dict(TASK_VARS))
 
+
 ARMED = {"changed": True, "confirm": {"timeout": 120, "armed": True, "confirmed": False, "id": "abc123",
                                       "feature": "hsm", "fires_at": "2026-12-02T05:00:00Z", "deferred": True}}
 
