@@ -18,6 +18,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.fleet import check_module_input
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import offline as ipsec_offline
 from ansible_collections.paynet.netinfra.plugins.modules.ipsec_tunnel import ARGUMENT_SPEC
+from ansible_collections.paynet.netinfra.plugins.plugin_utils import commit_confirm
 from ansible_collections.paynet.netinfra.plugins.plugin_utils.fleet_policy import checked_params
 
 
@@ -59,6 +60,9 @@ class ActionModule(ActionBase):
                     return dict(result, failed=True, msg="%s: cannot render the config: %s" % (host, exc))
                 return dict(result, changed=False, rendered=rendered)
         module_args = dict(self._task.args)
+        bad = commit_confirm.check_params(params, host)
+        if bad:
+            return dict(result, **bad)
         result.update(self._execute_module(module_name="paynet.netinfra.ipsec_tunnel", module_args=module_args,
                                            task_vars=task_vars))
-        return result
+        return commit_confirm.confirm_deferred(self, result, task_vars)

@@ -16,6 +16,7 @@ __metaclass__ = type
 from ansible.plugins.action import ActionBase
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp import offline
 from ansible_collections.paynet.netinfra.plugins.modules.vrrp import ARGUMENT_SPEC
+from ansible_collections.paynet.netinfra.plugins.plugin_utils import commit_confirm
 from ansible_collections.paynet.netinfra.plugins.plugin_utils.fleet_policy import checked_params
 
 
@@ -40,6 +41,9 @@ class ActionModule(ActionBase):
             return dict(result, changed=False, backend=backend, parsed=offline.parsed(params["running_config"]))
         if state == "rendered":
             return dict(result, changed=False, backend=backend, rendered=offline.rendered(backend, groups))
+        bad = commit_confirm.check_params(params, host)
+        if bad:
+            return dict(result, **bad)
         result.update(self._execute_module(module_name="paynet.netinfra.vrrp", module_args=dict(self._task.args),
                                            task_vars=task_vars))
-        return result
+        return commit_confirm.confirm_deferred(self, result, task_vars)

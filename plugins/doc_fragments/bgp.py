@@ -267,6 +267,24 @@ options:
       - The action plugin fills each one the task leaves out from the variable of the same name, so the module and
         the fleet validator apply the same policy. Unset variables take their defaults (docs/intent.md).
     type: dict
+  confirm_timeout:
+    description:
+      - 'Device-side commit-confirm: before a change the device arms a detached timer that restores the configuration
+        from before the change after this many seconds unless the run confirms it, after verification, over a new
+        connection from the controller. It protects against a change that cuts the management path and against a
+        controller that dies mid-run. C(0) turns it off. Must be at least I(verify_timeout) + 15 s.'
+      - Check mode and no-op runs never arm. A pending timer of another run fails the task before anything is changed;
+        a timer that fired is reported as a warning.
+    type: int
+    default: 120
+  confirm_ssh:
+    description:
+      - How the commit-confirm timer reaches a root shell on the router (C(ssh) argv ending with the destination;
+        the timer runs as root through C(sudo -n) unless the login is root). The action plugin fills it from the
+        host's C(ansible_host), C(ansible_user), C(ansible_port), C(ansible_ssh_private_key_file) and C(ansible_ssh_common_args)
+        for a real run with I(confirm_timeout) > 0; it is used only when there is a change.
+    type: list
+    elements: str
 """
 
     STATUS = r"""

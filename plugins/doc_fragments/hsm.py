@@ -305,6 +305,16 @@ options:
       - The action plugin fills each one the task leaves out from the variable of the same name, so the module and
         the fleet validator apply the same policy. Unset variables take their defaults (docs/intent.md).
     type: dict
+  confirm_timeout:
+    description:
+      - 'Device-side commit-confirm: before a change the device arms a detached timer that restores the configuration
+        from before the change after this many seconds unless the run confirms it, after verification, over a new
+        connection from the controller. It protects against a change that cuts the management path and against a
+        controller that dies mid-run. C(0) turns it off. Must be at least 15 s.'
+      - Check mode and no-op runs never arm. A pending timer of another run fails the task before anything is changed;
+        a timer that fired is reported as a warning.
+    type: int
+    default: 120
 """
 
     STATUS = r"""

@@ -310,6 +310,16 @@ options:
       - Restore the previous files and interfaces when the change fails or does not verify.
     type: bool
     default: true
+  confirm_timeout:
+    description:
+      - 'Device-side commit-confirm: before a change the device arms a detached timer that restores the configuration
+        from before the change after this many seconds unless the run confirms it, after verification, over a new
+        connection from the controller. It protects against a change that cuts the management path and against a
+        controller that dies mid-run. C(0) turns it off. Must be at least I(verify_timeout) + 15 s.'
+      - Check mode and no-op runs never arm. A pending timer of another run fails the task before anything is changed;
+        a timer that fired is reported as a warning.
+    type: int
+    default: 120
   swanctl_dir:
     description:
       - The swanctl configuration directory.

@@ -26,6 +26,11 @@ description:
     configuration session, then verifies that the router holds exactly the predicted configuration
     and that sessions that were Established before are Established again. If not, it restores the
     previous configuration and fails with the reason. On success it saves (C(write memory)).
+  - Commit-confirm (I(confirm_timeout), on by default). Before a change the router arms a detached timer
+    (over ssh, through the action plugin's I(confirm_ssh)) holding the running-config from before it; after
+    verification the module confirms it over a new ssh connection and only then saves. When the confirm never
+    comes (the change cut the management path, the controller died) the router restores that config itself
+    with C(frr-reload.py --reload); the next run warns about it. A no-op run never opens that ssh connection.
   - Ownership decides what C(replaced), C(overridden) and C(deleted) may touch. A partner owns the
     prefix-lists and route-maps named C(PARTNER_<NAME>_V4_IN) (and C(_OUT), C(_V6_...)) and every
     neighbor whose inbound route-map is one of them. Other configuration (iBGP, other protocols) is
@@ -122,6 +127,15 @@ rolled_back:
   description: True when the owned configuration after the rollback equals the configuration before the change.
   returned: when a change failed
   type: bool
+confirm:
+  description:
+    - The device-side commit-confirm of a real change. C(timeout), C(armed), C(confirmed) (after
+      verification, over a new ssh connection), C(id), C(armed_at), C(fires_at) (UTC), C(timer_pid);
+      C(disarmed) after the module's own rollback. When the module's rollback failed it stays C(armed) and the
+      router restores itself at C(fires_at).
+  returned: when a change was applied
+  type: dict
+  sample: {"timeout": 120, "armed": false, "confirmed": true, "fires_at": "2026-12-02T04:30:00Z"}
 saved:
   description: The configuration was saved after a verified change.
   returned: when a change was applied
@@ -136,7 +150,9 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.stat
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp import schema
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp import validate
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.secrets import MASK
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.transaction import ChangeFailed
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.confirm import check_timeout
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.transaction import ChangeFailed, StepFailed
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.rollback_timer import RemoteTimer
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.vtysh import VtyshDevice
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import backend as frr_bgp
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr.parse import gather
@@ -168,15 +184,31 @@ def main():
         text = render_text(config)
         module.exit_json(changed=False, rendered=mask_passwords(text))
 
+    params = module.params
+    bad = check_timeout(None, params["confirm_timeout"], params["verify_timeout"] if params["verify"] != "none" else 0)
+    if bad:
+        module.fail_json(msg="invalid options, nothing was changed: %s" % str(bad).split(": ", 1)[1])
+    timer = None
+    if params["confirm_timeout"] and not module.check_mode and state not in ("gathered",):
+        if not params["confirm_ssh"]:
+            module.fail_json(msg="confirm_timeout is %d but confirm_ssh is not set, nothing was changed. Fix: run the "
+                                 "module through its action plugin (it fills confirm_ssh from the host's variables), "
+                                 "or set confirm_timeout to 0" % params["confirm_timeout"])
+        ssh = params["confirm_ssh"]
+        timer = RemoteTimer(ssh, become=[] if "root" in (ssh[ssh.index("-l") + 1:ssh.index("-l") + 2] if "-l" in ssh
+                                                         else []) else ["sudo", "-n"])
     try:
         device = VtyshDevice(Connection(module._socket_path))
         if state == "gathered":
             module.exit_json(changed=False, gathered=gather(device.running_config(), mask=MASK))
         result = frr_bgp.run(device, config, state, check_mode=module.check_mode,
                              verify=module.params["verify"], verify_timeout=module.params["verify_timeout"],
-                             save=module.params["save"], rollback=module.params["rollback"])
+                             save=module.params["save"], rollback=module.params["rollback"],
+                             confirm_timeout=params["confirm_timeout"], timer=timer)
     except PlanError as exc:
         module.fail_json(msg="%s Nothing was changed." % exc)
+    except StepFailed as exc:
+        module.fail_json(msg="%s" % exc)
     except ChangeFailed as exc:
         module.fail_json(msg=str(exc), **exc.result)
     except AnsibleConnectionError as exc:

@@ -33,6 +33,11 @@ notes:
     change of the table (C(lines) lists the added and removed lines).
   - C(merged), C(replaced) and C(overridden) are the same here (the table is owned whole); C(deleted) removes it.
   - Needs root on the gateway (C(become)).
+  - Commit-confirm (I(confirm_timeout)) keeps the table from before the change in
+    C(/var/lib/paynet-netinfra/confirm/hsm/) and starts a detached timer that loads it back unless the action
+    plugin confirms the change over a new connection; a pending timer of another run fails the task before
+    anything is changed, a fired one is reported as a warning. Only the action plugin confirms, so call the
+    module through it (the normal way).
 extends_documentation_fragment:
   - paynet.netinfra.hsm
   - paynet.netinfra.hsm.module
@@ -99,13 +104,24 @@ rolled_back:
   description: True when the table after the rollback equals the table before the change.
   returned: when a change failed
   type: bool
+confirm:
+  description:
+    - The device-side commit-confirm of a real change (I(confirm_timeout)). C(timeout), C(armed) (the timer is
+      still running), C(confirmed) (the action plugin confirmed it over a new connection after the change),
+      C(id), C(armed_at), C(fires_at) (UTC), C(timer_pid); C(disarmed) after the module's own rollback;
+      C(confirm_error) when the confirm could not reach the gateway (it then restores itself at C(fires_at)).
+  returned: when a change was applied
+  type: dict
+  sample: {"timeout": 120, "armed": false, "confirmed": true, "fires_at": "2026-12-02T04:30:00Z"}
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.confirm import check_timeout
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.schema import argspec
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.states import STATE_REQUIRED_IF
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.transaction import ChangeFailed, StepFailed
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.linux import HostError
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.rollback_timer import Timer
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.hsm import offline, schema
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.hsm.model import ModelError
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.hsm.nftables import backend
@@ -126,6 +142,9 @@ def main():
     problems = offline.problems(params)
     if problems:
         module.fail_json(msg="invalid config, no device was touched:\n" + "\n".join(problems), problems=problems)
+    bad = check_timeout(params.get("gateway"), params["confirm_timeout"])
+    if bad:
+        module.fail_json(msg="invalid options, no device was touched: %s" % bad)
     table = offline.table_name(params)
     desired = ""
     if state != "deleted":
@@ -146,7 +165,7 @@ def main():
             module.exit_json(changed=False, table=table,
                              gathered={"text": text, "counters": parse.counters(objects, table)})
         result = backend.run(host, table, desired, check_mode=module.check_mode, verify=params["verify"],
-                             rollback=params["rollback"])
+                             rollback=params["rollback"], confirm_timeout=params["confirm_timeout"], timer=Timer())
     except ChangeFailed as exc:
         module.fail_json(msg=str(exc), **exc.result)
     except (HostError, StepFailed, OSError, ValueError) as exc:

@@ -33,6 +33,11 @@ description:
   - Pre-shared keys and private keys are C(no_log). They are masked in C(diff), C(rendered), C(gathered)
     and C(parsed). A changed key shows as C(******** (changed)).
 notes:
+  - Commit-confirm (I(confirm_timeout)). Before a change the module snapshots, under C(/var/lib/paynet-
+    netinfra/confirm/), our swanctl files (C(paynet-*); files the change created are removed) and C(swanctl
+    --load-all); the interfaces (XFRM) are not part of it, and starts a detached timer that restores it unless the
+    action plugin confirms the change over a new connection after verification. A pending timer of another run
+    fails the task before anything changes; a fired one is reported as a warning.
   - Check mode reads the gateway and changes nothing. Its diff covers every byte that a real run writes
     (secrets masked) and its C(commands) are what a real run executes.
   - The gateway's base strongSwan settings (charon running with the vici plugin, C(install_routes = no),
@@ -85,6 +90,15 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+confirm:
+  description:
+    - The device-side commit-confirm of a real change (I(confirm_timeout)). C(timeout), C(armed) (the timer still
+      runs), C(confirmed) (the action plugin confirmed it over a new connection after the change), C(id),
+      C(armed_at), C(fires_at) (UTC), C(timer_pid); C(disarmed) after the module's own rollback;
+      C(confirm_error) when the confirm could not reach the device (it then restores itself at C(fires_at)).
+  returned: when a change was applied
+  type: dict
+  sample: {"timeout": 120, "armed": false, "confirmed": true, "fires_at": "2026-12-02T04:30:00Z"}
 commands:
   description: What the run executed, or what check mode would execute (C(ip) commands, C(swanctl) calls).
   returned: merged, replaced, overridden and deleted
@@ -150,7 +164,9 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.stat
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec import schema
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec import validate
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import offline as ipsec_offline
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.transaction import ChangeFailed
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.confirm import check_timeout
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.transaction import ChangeFailed, StepFailed
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.rollback_timer import Timer
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.ipsec.strongswan import backend as ipsec_backend
 
 ARGUMENT_SPEC = argspec(schema.MODULE)
@@ -177,6 +193,10 @@ def main():
     if state == "rendered":
         module.exit_json(changed=False, rendered=ipsec_offline.rendered(tunnels, params["dataplane"], params["swanctl_dir"]))
 
+    bad = check_timeout(None, params["confirm_timeout"], params["verify_timeout"] if params["verify"] else 0)
+    if bad:
+        module.fail_json(msg="invalid options, nothing was changed: %s" % str(bad).split(": ", 1)[1])
+
     def run_command(argv):
         return module.run_command(argv, environ_update={"LC_ALL": "C"})
 
@@ -186,11 +206,14 @@ def main():
             module.exit_json(changed=False, **ipsec_backend.gather(gateway, params["dataplane"]))
         result = ipsec_backend.run(gateway, tunnels, state, check_mode=module.check_mode, dataplane=params["dataplane"],
                                    wan=params["wan_interface"], verify=params["verify"],
-                                   verify_timeout=params["verify_timeout"], rollback=params["rollback"])
+                                   verify_timeout=params["verify_timeout"], rollback=params["rollback"],
+                                   confirm_timeout=params["confirm_timeout"], timer=Timer())
     except ChangeFailed as exc:
         module.fail_json(msg=str(exc), **exc.result)
     except ipsec_backend.IpsecError as exc:
         module.fail_json(msg="%s; nothing was changed" % exc)
+    except (StepFailed, OSError) as exc:  # a pending commit-confirm timer of another run, its state unreadable
+        module.fail_json(msg="%s" % exc)
     module.exit_json(**result)
 
 

@@ -32,6 +32,12 @@ description:
     C(rendered) and C(parsed) run on the controller only.
   - Keys are C(no_log). Diffs, commands and results show C(********), or C(******** (changed)) when a key changes.
 notes:
+  - Commit-confirm (I(confirm_timeout)). Before a change the module snapshots, under C(/var/lib/paynet-
+    netinfra/confirm/), snmpd stopped, C(snmpd.conf) and its persistent file put back, snmpd started again if it
+    ran; with I(config.agentx) also FRR's running-config (a daemon restart for C(-M snmp) is not part of it), and
+    starts a detached timer that restores it unless the action plugin confirms the change over a new connection
+    after verification. A pending timer of another run fails the task before anything changes; a fired one is
+    reported as a warning.
   - Check mode reads the device and changes nothing. Its diff is what a real run changes.
   - snmpd is started directly (C(-p /run/snmpd.pid), never C(-C)) where systemd does not run, else with its unit.
   - Needs root on the device (C(become)).
@@ -63,6 +69,15 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+confirm:
+  description:
+    - The device-side commit-confirm of a real change (I(confirm_timeout)). C(timeout), C(armed) (the timer still
+      runs), C(confirmed) (the action plugin confirmed it over a new connection after the change), C(id),
+      C(armed_at), C(fires_at) (UTC), C(timer_pid); C(disarmed) after the module's own rollback;
+      C(confirm_error) when the confirm could not reach the device (it then restores itself at C(fires_at)).
+  returned: when a change was applied
+  type: dict
+  sample: {"timeout": 120, "armed": false, "confirmed": true, "fires_at": "2026-12-02T04:30:00Z"}
 commands:
   description: What the run did, or what check mode would do (keys masked).
   returned: merged, replaced, overridden and deleted
@@ -123,7 +138,9 @@ rolled_back:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.schema import argspec
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.states import STATE_REQUIRED_IF
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.transaction import ChangeFailed
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.confirm import check_timeout
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.transaction import ChangeFailed, StepFailed
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.rollback_timer import Timer
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.snmp import offline
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.snmp import schema
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.snmp import validate  # noqa: F401  # pylint: disable=unused-import
@@ -145,6 +162,10 @@ def main():
     if state == "rendered":
         module.exit_json(changed=False, rendered=offline.rendered(config))
 
+    bad = check_timeout(None, params["confirm_timeout"], params["verify_timeout"] if params["verify"] else 0)
+    if bad:
+        module.fail_json(msg="invalid options, nothing was changed: %s" % str(bad).split(": ", 1)[1])
+
     def run_command(argv):
         return module.run_command(argv, environ_update={"LC_ALL": "C"})
 
@@ -152,11 +173,14 @@ def main():
         if state == "gathered":
             module.exit_json(changed=False, **backend.gather(run_command))
         result = backend.run(run_command, config, state, check_mode=module.check_mode, frr_restart=params["frr_restart"],
-                             verify=params["verify"], timeout=params["verify_timeout"], rollback=params["rollback"])
+                             verify=params["verify"], timeout=params["verify_timeout"], rollback=params["rollback"],
+                             confirm_timeout=params["confirm_timeout"], timer=Timer())
     except ChangeFailed as exc:
         module.fail_json(msg=str(exc), **exc.result)
     except (backend.SnmpError, ValueError) as exc:
         module.fail_json(msg="%s; nothing was changed" % exc)
+    except (StepFailed, OSError) as exc:  # a pending commit-confirm timer of another run, its state unreadable
+        module.fail_json(msg="%s" % exc)
     module.exit_json(**result)
 
 

@@ -31,6 +31,12 @@ description:
     one-gateway view, before the gateway is touched (backend limits included; FRR vrrpd has no object
     tracking, no accept-mode setting, no unicast peers and no preemption delay).
 notes:
+  - Commit-confirm (I(confirm_timeout)). Before a change the module snapshots, under C(/var/lib/paynet-
+    netinfra/confirm/), keepalived's files and a reload (SIGHUP; keepalived stopped when it did not run before),
+    or FRR's running-config through C(frr-reload.py --reload) for C(frr_vrrpd) (macvlans and sysctls are not part
+    of it), and starts a detached timer that restores it unless the action plugin confirms the change over a new
+    connection after verification. A pending timer of another run fails the task before anything changes; a fired
+    one is reported as a warning.
   - Check mode reads the gateway and changes nothing; its diff covers the files, the interfaces (macvlans,
     sysctls) and the vtysh lines a real run changes, and C(commands) lists what a real run does.
   - Needs root on the gateway (C(become)); FRR routers are reached over SSH like Linux hosts.
@@ -74,6 +80,15 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+confirm:
+  description:
+    - The device-side commit-confirm of a real change (I(confirm_timeout)). C(timeout), C(armed) (the timer still
+      runs), C(confirmed) (the action plugin confirmed it over a new connection after the change), C(id),
+      C(armed_at), C(fires_at) (UTC), C(timer_pid); C(disarmed) after the module's own rollback;
+      C(confirm_error) when the confirm could not reach the device (it then restores itself at C(fires_at)).
+  returned: when a change was applied
+  type: dict
+  sample: {"timeout": 120, "armed": false, "confirmed": true, "fires_at": "2026-12-02T04:30:00Z"}
 commands:
   description: What the run did, or what check mode would do (files, C(ip) and sysctl commands, vtysh lines, reload).
   returned: merged, replaced, overridden and deleted
@@ -122,8 +137,10 @@ rolled_back:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.schema import argspec
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.states import STATE_REQUIRED_IF
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.confirm import check_timeout
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.transaction import ChangeFailed, StepFailed
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.linux import HostError
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.rollback_timer import Timer
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp import model, offline, schema
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp.keepalived import backend as ka
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.vrrp.keepalived import render as ka_render
@@ -145,6 +162,10 @@ def main():
     if state == "rendered":
         module.exit_json(changed=False, backend=backend, rendered=offline.rendered(backend, groups))
 
+    bad = check_timeout(None, params["confirm_timeout"], params["verify_timeout"] if params["verify"] else 0)
+    if bad:
+        module.fail_json(msg="invalid options, nothing was changed: %s" % str(bad).split(": ", 1)[1])
+
     def run_command(argv):
         return module.run_command(argv, environ_update={"LC_ALL": "C"})
 
@@ -155,14 +176,16 @@ def main():
                 module.exit_json(changed=False, backend=backend, gathered=ka.gathered(host))
             named = [ka_render.group_file(g) for g in groups] if state == "deleted" else None
             result = ka.run(host, groups, state, check_mode=module.check_mode, named=named, verify=params["verify"],
-                            verify_timeout=params["verify_timeout"], rollback=params["rollback"])
+                            verify_timeout=params["verify_timeout"], rollback=params["rollback"],
+                            confirm_timeout=params["confirm_timeout"], timer=Timer())
         else:
             router = fv.FrrRouter(run_command)
             if state == "gathered":
                 module.exit_json(changed=False, backend=backend, gathered=fv.gathered(router))
             named = [model.key(g) for g in groups] if state == "deleted" else None
             result = fv.run(router, groups, state, check_mode=module.check_mode, named=named, verify=params["verify"],
-                            verify_timeout=params["verify_timeout"], rollback=params["rollback"])
+                            verify_timeout=params["verify_timeout"], rollback=params["rollback"],
+                            confirm_timeout=params["confirm_timeout"], timer=Timer())
     except ChangeFailed as exc:
         module.fail_json(msg=str(exc), **exc.result)
     except (HostError, StepFailed, OSError, ValueError) as exc:

@@ -17,6 +17,8 @@ import typing as t
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.hsm import offline
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.hsm.model import ModelError
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.hsm.nftables.parse import ParseError
+from ansible_collections.paynet.netinfra.plugins.plugin_utils.commit_confirm import check as check_confirm
+from ansible_collections.paynet.netinfra.plugins.plugin_utils.commit_confirm import confirm_deferred
 from ansible_collections.paynet.netinfra.plugins.plugin_utils.fleet_policy import checked_params
 
 
@@ -56,6 +58,10 @@ def run_hsm_action(action: t.Any, result: dict[str, t.Any], task_vars: dict[str,
         except ModelError as exc:
             return dict(result, failed=True, msg="invalid config, no device was touched: %s" % exc)
         return dict(result, changed=False, table=table, rendered=text)
+    if module == "hsm_attachment":
+        bad = check_confirm(action, task_vars)
+        if bad:
+            return dict(result, **bad)
     result.update(action._execute_module(module_name="paynet.netinfra.%s" % module, module_args=args,
                                          task_vars=task_vars))
-    return result
+    return confirm_deferred(action, result, task_vars) if module == "hsm_attachment" else result

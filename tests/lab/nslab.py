@@ -118,6 +118,7 @@ PRIVATE_DIRS: tuple[tuple[str, bool], ...] = (
     ("/etc/sudoers.d", True),
     ("/var/lib/snmp", True),
     ("/var/lib/frr", False),
+    ("/var/lib/paynet-netinfra", False),  # the collection's commit-confirm state (issue 14): one per node
     ("/var/log", False),
     ("/home", False),
     ("/root", False),

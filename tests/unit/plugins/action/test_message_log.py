@@ -50,9 +50,10 @@ def test_refused_in_production_warned_elsewhere_silent_when_off():
 
 
 def _run(options, environment):
-    task = SimpleNamespace(args={"config": {}, "fleet_policy": {"netinfra_policy": {"environment": environment}}},
+    task = SimpleNamespace(args={"config": {}, "confirm_timeout": 0,
+                                 "fleet_policy": {"netinfra_policy": {"environment": environment}}},
                            async_val=0, check_mode=False, action="paynet.netinfra.bgp_peering")
-    plugin = ActionModule(task=task, connection=Connection(options), play_context=SimpleNamespace(), loader=None,
+    plugin = ActionModule(task=task, connection=Connection(options), play_context=SimpleNamespace(check_mode=False), loader=None,
                           templar=Templar(), shared_loader_obj=None)
     with mock.patch.object(NetworkAction, "run", return_value={"changed": False}) as network_run:
         result = plugin.run(task_vars={"inventory_hostname": "ste1"})

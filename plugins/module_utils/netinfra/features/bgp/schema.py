@@ -14,6 +14,7 @@ from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
+from ...core.confirm import confirm_timeout_field
 from ...core.schema import DEVICE, INTENT, Field
 from ...core.policy import NETINFRA_POLICY_VAR, WAIVER_FIELDS, fleet_policy_field
 from ...core.states import RESOURCE_STATE, allow_empty_field, role_state_field
@@ -185,6 +186,14 @@ MODULE = {
                   description="Save the configuration (C(write memory)) after a verified change."),
     "allow_empty": allow_empty_field("partners"),
     "fleet_policy": fleet_policy_field(("netinfra_policy", "bgp_policy", "ipsec_inside_pool")),
+    "confirm_timeout": confirm_timeout_field(verify_timeout=True),
+    "confirm_ssh": Field("list", "the ssh argv up to the destination", elements="str",
+                         description=["How the commit-confirm timer reaches a root shell on the router (C(ssh) argv "
+                                      "ending with the destination; the timer runs as root through C(sudo -n) unless "
+                                      "the login is root). The action plugin fills it from the host's "
+                                      "C(ansible_host), C(ansible_user), C(ansible_port), "
+                                      "C(ansible_ssh_private_key_file) and C(ansible_ssh_common_args) for a real run "
+                                      "with I(confirm_timeout) > 0; it is used only when there is a change."]),
 }
 
 # bgp_status (it shares config)
@@ -233,6 +242,7 @@ ROLE = {
     "bgp_peering_allow_empty": MODULE["allow_empty"],
     "bgp_peering_verify_change": MODULE["verify"],
     "bgp_peering_verify_timeout": MODULE["verify_timeout"].replace(description="Seconds the change's verification waits for sessions."),
+    "bgp_peering_confirm_timeout": MODULE["confirm_timeout"],
     "bgp_peering_verify": Field("bool", "true or false", default=True,
                                 description="After the change, verify every session's state and accepted prefixes "
                                             "with C(paynet.netinfra.bgp_status)."),

@@ -18,6 +18,7 @@ from __future__ import absolute_import, annotations, division, print_function
 __metaclass__ = type
 
 from ...core.schema import Field
+from ...core.confirm import confirm_timeout_field
 from ...core.policy import NETINFRA_POLICY_VAR, fleet_policy_field
 from ...core.states import RESOURCE_STATE, allow_empty_field
 
@@ -153,6 +154,7 @@ MODULE = {
                                   "or does not verify."),
     "allow_empty": allow_empty_field("segments"),
     "fleet_policy": fleet_policy_field(("netinfra_policy",)),
+    "confirm_timeout": confirm_timeout_field(),
 }
 
 STATUS = {
@@ -190,6 +192,7 @@ ROLE = {
                      "intent; C(deleted) removes it."]),
     "hsm_attachment_allow_empty": MODULE["allow_empty"],
     "hsm_attachment_verify": MODULE["verify"],
+    "hsm_attachment_confirm_timeout": MODULE["confirm_timeout"],
     "hsm_attachment_become": Field("bool", "true or false", default=True,
                                    description="Become root on the gateway (nftables needs it)."),
 }

@@ -15,6 +15,7 @@ from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
+from ...core.confirm import confirm_timeout_field
 from ...core.policy import NETINFRA_POLICY_VAR, WAIVER_FIELDS, fleet_policy_field
 from ...core.schema import DEVICE, Field
 from ...core.states import RESOURCE_STATE, allow_empty_field, role_state_field
@@ -207,6 +208,7 @@ MODULE = {
                             description="Seconds to wait for the IKE and CHILD SAs."),
     "rollback": Field("bool", "true or false", default=True,
                       description="Restore the previous files and interfaces when the change fails or does not verify."),
+    "confirm_timeout": confirm_timeout_field(verify_timeout=True),
     "swanctl_dir": Field("str", "a directory", default="/etc/swanctl", doc_type="path", text="free",
                          description="The swanctl configuration directory."),
     "allow_empty": allow_empty_field("tunnels"),
@@ -256,6 +258,7 @@ ROLE = {
     "ipsec_tunnels_dataplane": MODULE["dataplane"],
     "ipsec_tunnels_verify_timeout": MODULE["verify_timeout"].replace(
         description="Seconds the change's verification waits for the IKE and CHILD SAs; a failure rolls back."),
+    "ipsec_tunnels_confirm_timeout": MODULE["confirm_timeout"],
     "ipsec_tunnels_verify": Field("bool", "true or false", default=True,
                                   description="After the change, check every tunnel's SAs, algorithms and selectors "
                                               "with C(paynet.netinfra.ipsec_status)."),

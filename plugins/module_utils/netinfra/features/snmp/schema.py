@@ -13,6 +13,7 @@ from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
+from ...core.confirm import confirm_timeout_field
 from ...core.policy import NETINFRA_POLICY_VAR, WAIVER_FIELDS, fleet_policy_field
 from ...core.schema import DEVICE, INTENT, Field
 from ...core.states import RESOURCE_STATE, role_state_field
@@ -157,6 +158,7 @@ MODULE = {
                             description="Seconds to wait for the agent (and FRR after a restart)."),
     "rollback": Field("bool", "true or false", default=True,
                       description="Restore the previous files and daemon state when the change fails or does not verify."),
+    "confirm_timeout": confirm_timeout_field(verify_timeout=True),
     "allow_empty": Field("bool", "true or false", default=False,
                          description=["Allow C(replaced)/C(overridden) with no users in I(config) (an agent nobody "
                                       "can query usually means intent that did not load)."]),
@@ -191,6 +193,7 @@ ROLE = {
     "snmp_allow_empty": MODULE["allow_empty"],
     "snmp_frr_restart": MODULE["frr_restart"],
     "snmp_verify_timeout": MODULE["verify_timeout"],
+    "snmp_confirm_timeout": MODULE["confirm_timeout"],
     "snmp_become": Field("bool", "true or false", default=True,
                          description="Root is needed on the device (/etc/snmp, /var/lib/snmp, /etc/frr)."),
 }

@@ -13,6 +13,7 @@ from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
+from ...core.confirm import confirm_timeout_field
 from ...core.schema import Field
 from ...core.policy import NETINFRA_POLICY_VAR, fleet_policy_field
 from ...core.states import RESOURCE_STATE, allow_empty_field
@@ -143,6 +144,7 @@ MODULE = {
                             description="Seconds the change's verification waits."),
     "rollback": Field("bool", "true or false", default=True,
                       description="Restore the previous configuration when the change fails or does not verify."),
+    "confirm_timeout": confirm_timeout_field(verify_timeout=True),
     "allow_empty": allow_empty_field("groups"),
     "fleet_policy": fleet_policy_field(("netinfra_policy",)),
 }
@@ -183,6 +185,7 @@ ROLE = {
                      "remove the groups the gateway has that the intent does not."]),
     "vrrp_allow_empty": MODULE["allow_empty"],
     "vrrp_verify_timeout": MODULE["verify_timeout"],
+    "vrrp_confirm_timeout": MODULE["confirm_timeout"],
     "vrrp_verify": Field("bool", "true or false", default=True,
                          description="After the change, check every group's state on every gateway of the play."),
     "vrrp_verify_wait": Field("int", "seconds", default=30, low=0, high=3600,

@@ -43,6 +43,8 @@ class FrrBgp(transaction.Backend):
     replaced, overridden or deleted)."""
 
     noun = "device"
+    confirm_feature = "bgp"
+    confirm_what = "BGP partner peering (FRR running-config)"
     refused = "the router refused the change"
     not_restored = "the owned scope still differs"
     rollback_failed_hint = ("The router is not saved (startup config still holds the previous state); "
@@ -68,6 +70,10 @@ class FrrBgp(transaction.Backend):
         return transaction.Plan(plan.changed, frr_plan.mask_commands(plan.commands),
                                 transaction.diff_of(before, after, "running (owned scope)", "after %s" % self.state),
                                 payload=plan)
+
+    def recipe(self, plan):
+        """Commit-confirm: FRR's whole running-config (frr-reload.py --reload back to it)."""
+        return [{"kind": "frr"}]
 
     def snapshot(self, plan):
         if self.verify_mode == "none":
@@ -117,7 +123,9 @@ class FrrBgp(transaction.Backend):
 
 
 def run(device, config, state, check_mode=False, verify="established_before", verify_timeout=60,
-        save=True, rollback=True, sleep=time.sleep):
-    """Plan and, unless ``check_mode``, apply ``state`` for ``config`` on ``device``."""
+        save=True, rollback=True, sleep=time.sleep, confirm_timeout=0, timer=None):
+    """Plan and, unless ``check_mode``, apply ``state`` for ``config`` on ``device`` (``timer``: the
+    router's commit-confirm timer, a devices.rollback_timer.RemoteTimer; saved only after its confirm)."""
     backend = FrrBgp(device, config, state, verify=verify, verify_timeout=verify_timeout, save=save, sleep=sleep)
-    return transaction.run(backend, check_mode=check_mode, rollback=rollback)
+    return transaction.run(backend, check_mode=check_mode, rollback=rollback, confirm_timeout=confirm_timeout,
+                           timer=timer)

@@ -87,6 +87,7 @@ class NftTable(transaction.Backend):
     """One table, replaced whole. ``desired``: render.table_text() ("" = no table)."""
 
     noun = "gateway"
+    confirm_feature = "hsm"
     refused = "nft refused the table"
     not_restored = "the table still differs from the one before the change"
 
@@ -128,6 +129,11 @@ class NftTable(transaction.Backend):
         extra = {"table": self.table, "lines": diff_lines(current, self.desired)}
         return transaction.Plan(changed, commands, diff, extra=extra)
 
+    def recipe(self, plan):
+        """Commit-confirm: our table only (restored atomically, or removed when there was none)."""
+        self.confirm_what = "table inet %s" % self.table
+        return [{"kind": "nft_table", "family": "inet", "table": self.table}]
+
     def snapshot(self, plan):
         self.previous = self.host.list_text(self.table)
 
@@ -157,8 +163,9 @@ class NftTable(transaction.Backend):
         return self.gather() == self.before
 
 
-def run(host, table, desired, check_mode=False, verify=True, rollback=True):
-    return transaction.run(NftTable(host, table, desired, verify=verify), check_mode=check_mode, rollback=rollback)
+def run(host, table, desired, check_mode=False, verify=True, rollback=True, confirm_timeout=0, timer=None):
+    return transaction.run(NftTable(host, table, desired, verify=verify), check_mode=check_mode, rollback=rollback,
+                           confirm_timeout=confirm_timeout, timer=timer)
 
 
 def status(host, table, desired, rules):

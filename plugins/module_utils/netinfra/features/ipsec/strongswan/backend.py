@@ -133,6 +133,8 @@ class Strongswan(transaction.Backend):
     replaced, overridden or deleted)."""
 
     noun = "gateway"
+    confirm_feature = "ipsec"
+    confirm_what = "swanctl files (paynet-*)"
     refused = "applying the change failed"
     not_restored = "the paynet-* files still differ"
 
@@ -148,6 +150,11 @@ class Strongswan(transaction.Backend):
         self.sleep = sleep
         self.clock = clock
         self.logs = {}
+
+    def recipe(self, plan):
+        """Commit-confirm: our swanctl files (created ones removed), then ``swanctl --load-all``."""
+        return [{"kind": "files", "paths": [os.path.join(self.gateway.root, g) for g in OWNED_GLOBS]},
+                {"kind": "command", "argv": LOAD_ALL.split()}]
 
     def gather(self):
         gateway = self.gateway
@@ -300,11 +307,12 @@ class Strongswan(transaction.Backend):
 
 
 def run(gateway, tunnels, state, check_mode=False, dataplane="auto", wan=None, verify=True,
-        verify_timeout=30, rollback=True, sleep=time.sleep, clock=time.monotonic):
+        verify_timeout=30, rollback=True, sleep=time.sleep, clock=time.monotonic, confirm_timeout=0, timer=None):
     """Plan and, unless ``check_mode``, apply ``state`` for the normalised ``tunnels``."""
     backend = Strongswan(gateway, tunnels, state, dataplane=dataplane, wan=wan, verify=verify,
                          verify_timeout=verify_timeout, sleep=sleep, clock=clock)
-    return transaction.run(backend, check_mode=check_mode, rollback=rollback)
+    return transaction.run(backend, check_mode=check_mode, rollback=rollback, confirm_timeout=confirm_timeout,
+                           timer=timer)
 
 
 def initiate_all(gateway, names, timeout_ms, workers=16):

@@ -29,6 +29,7 @@ import tempfile
 
 from ....core.secrets import MASK, mask_text
 from ....core.transaction import Backend, Plan, diff_of, run as run_transaction, wait_until
+from ....devices import rollback_timer
 from ....devices.linux import HostError, LinuxHost
 from ....devices.service import Daemon
 from ..frr_agentx.backend import FrrAgentx
@@ -83,6 +84,8 @@ def user_line(user, auth_state="", priv_state=""):
 
 class NetSnmp(Backend):
     noun = "device"
+    confirm_feature = "snmp"
+    confirm_what = "snmpd.conf and snmpd's users"
     refused = "snmpd refused the change"
     not_restored = "snmpd's files still differ"
 
@@ -198,6 +201,13 @@ class NetSnmp(Backend):
         return text
 
     # -- transaction steps ---------------------------------------------------------------------------
+    def recipe(self, plan):
+        """Commit-confirm: snmpd stopped (it rewrites its persistent file on exit), snmpd.conf and the
+        persistent file put back, snmpd started again if it ran; FRR's running-config when AgentX is ours."""
+        steps = [rollback_timer.daemon_step(self.daemon, "stop"), {"kind": "files", "paths": [CONF, PERSISTENT]},
+                 rollback_timer.daemon_step(self.daemon, "start")]
+        return steps + ([{"kind": "frr"}] if self.frr else [])
+
     def snapshot(self, plan):
         self._snap = {"conf": _read(CONF), "persistent": _read(PERSISTENT), "running": self.daemon.running(),
                       "daemons": _read("/etc/frr/daemons") if self.frr is not None else None}
@@ -360,10 +370,12 @@ def gather(run_command, frr=False):
             "agentx_subagents": agentx_sessions() if frr or config.get("agentx") else None}
 
 
-def run(run_command, config, state, check_mode=False, frr_restart=False, verify=True, timeout=30, rollback=True):
+def run(run_command, config, state, check_mode=False, frr_restart=False, verify=True, timeout=30, rollback=True,
+        confirm_timeout=0, timer=None):
     backend = NetSnmp(run_command, config, state, frr_restart=frr_restart, verify=verify, timeout=timeout)
     try:
-        return run_transaction(backend, check_mode=check_mode, rollback=rollback)
+        return run_transaction(backend, check_mode=check_mode, rollback=rollback, confirm_timeout=confirm_timeout,
+                               timer=timer)
     except (HostError, OSError) as exc:
         raise SnmpError(backend.mask(str(exc)))
 

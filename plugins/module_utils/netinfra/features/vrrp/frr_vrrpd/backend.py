@@ -109,6 +109,8 @@ def _macvlan_text(mvs):
 
 class FrrVrrpd(transaction.Backend):
     noun = "router"
+    confirm_feature = "vrrp"
+    confirm_what = "FRR running-config (vrrp lines)"
     refused = "the router refused the change"
     not_restored = "the owned vrrp lines still differ"
 
@@ -120,6 +122,10 @@ class FrrVrrpd(transaction.Backend):
         self.verify_mode = verify
         self.verify_timeout = verify_timeout
         self.sleep = sleep
+
+    def recipe(self, plan):
+        """Commit-confirm: FRR's running-config (frr-reload.py --reload back to it; macvlans stay)."""
+        return [{"kind": "frr"}]
 
     def gather(self):
         ifaces = ["all"] if self.groups else []
@@ -275,6 +281,8 @@ def gathered(router):
             "states": [dict(v, interface=k[0], vrid=k[1]) for k, v in sorted(parse.show_vrrp(router.show("show vrrp json")).items())]}
 
 
-def run(router, groups, state, check_mode=False, named=None, verify=True, verify_timeout=30, rollback=True):
+def run(router, groups, state, check_mode=False, named=None, verify=True, verify_timeout=30, rollback=True,
+        confirm_timeout=0, timer=None):
     backend = FrrVrrpd(router, groups, state, named=named, verify=verify, verify_timeout=verify_timeout)
-    return transaction.run(backend, check_mode=check_mode, rollback=rollback)
+    return transaction.run(backend, check_mode=check_mode, rollback=rollback, confirm_timeout=confirm_timeout,
+                           timer=timer)

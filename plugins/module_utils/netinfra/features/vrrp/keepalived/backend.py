@@ -27,6 +27,7 @@ import signal as signals
 import time
 
 from ....core import transaction
+from ....devices import rollback_timer
 from ....devices.linux import HostError, LinuxHost
 from ....devices.service import Daemon, now, wait_for_file
 from .. import model
@@ -134,6 +135,8 @@ def _files_text(files):
 
 class Keepalived(transaction.Backend):
     noun = "gateway"
+    confirm_feature = "vrrp"
+    confirm_what = "keepalived files"
     refused = "the gateway refused the change"
     not_restored = "the keepalived files still differ"
 
@@ -146,6 +149,12 @@ class Keepalived(transaction.Backend):
         self.verify_timeout = verify_timeout
         self.sleep = sleep
         self.refused_by_test = False
+
+    def recipe(self, plan):
+        """Commit-confirm: keepalived.conf, paynet.d/*.conf, the track script; then reload (SIGHUP)."""
+        return [{"kind": "files", "paths": [self.host.conf, os.path.join(self.host.group_dir, "*.conf"),
+                                            os.path.join(self.host.root, os.path.basename(render.TRACK_HELPER))]},
+                rollback_timer.daemon_step(self.host.daemon, "reload")]
 
     def gather(self):
         files = self.host.owned_files()
@@ -339,6 +348,8 @@ def gathered(host):
     return {"files": sorted(files), "running": host.daemon.running(), "instances": host.dump() if host.daemon.running() else {}}
 
 
-def run(host, groups, state, check_mode=False, named=None, verify=True, verify_timeout=30, rollback=True):
+def run(host, groups, state, check_mode=False, named=None, verify=True, verify_timeout=30, rollback=True,
+        confirm_timeout=0, timer=None):
     backend = Keepalived(host, groups, state, named=named, verify=verify, verify_timeout=verify_timeout)
-    return transaction.run(backend, check_mode=check_mode, rollback=rollback)
+    return transaction.run(backend, check_mode=check_mode, rollback=rollback, confirm_timeout=confirm_timeout,
+                           timer=timer)
