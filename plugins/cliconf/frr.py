@@ -95,7 +95,7 @@ class Cliconf(CliconfBase):
 
     def get_capabilities(self):
         result = super().get_capabilities()
-        result["rpc"] += ["get_diff", "run_commands", "save_config"]
+        result["rpc"] += ["get_diff", "run_commands", "save_config", "get_tcp_counters"]
         result["device_operations"] = self.get_device_operations()
         result.update(self.get_option_values())
         return json.dumps(result)
@@ -217,6 +217,20 @@ class Cliconf(CliconfBase):
     def save_config(self):
         """Write the running configuration to the integrated frr.conf."""
         return self.send_command("write memory")
+
+    def get_tcp_counters(self):
+        """The router's kernel TCP counters (``/proc/net/netstat``: TcpExt holds the TCP-MD5 drop
+        counters that tell a wrong BGP password), read over a second channel of the same SSH session
+        (vtysh cannot show them). Works when the login account's shell is a POSIX shell; returns an
+        empty string when it is not (vtysh answers the command with an error) or the read fails."""
+        ssh = getattr(self._connection, "ssh_type_conn", None)
+        if ssh is None:
+            return ""
+        try:
+            rc, out, dummy = ssh.exec_command("cat /proc/net/netstat", sudoable=False)
+        except Exception:  # pylint: disable=broad-except
+            return ""
+        return to_text(out, errors="surrogate_or_replace") if rc == 0 else ""
 
     def get_diff(self, candidate=None, running=None, diff_match="line", diff_ignore_lines=None,
                  path=None, diff_replace="line"):

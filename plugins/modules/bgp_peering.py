@@ -26,6 +26,9 @@ description:
     configuration session, then verifies that the router holds exactly the predicted configuration
     and that sessions that were Established before are Established again. If not, it restores the
     previous configuration and fails with the reason. On success it saves (C(write memory)).
+  - Fast failure. It fails and rolls back as soon as the failure is certain rather than at
+    I(verify_timeout) (a NOTIFICATION, or TCP-MD5 drops in the router's kernel counters after a password
+    change), then restarts the restored sessions with C(clear bgp) so that they come back within seconds.
   - Ownership decides what C(replaced), C(overridden) and C(deleted) may touch. A partner owns the
     prefix-lists and route-maps named C(PARTNER_<NAME>_V4_IN) (and C(_OUT), C(_V6_...)) and every
     neighbor whose inbound route-map is one of them. Other configuration (iBGP, other protocols) is
@@ -106,9 +109,23 @@ parsed:
   returned: state is parsed
   type: dict
 verification:
-  description: Sessions that had to be Established after the change, and those that were not.
+  description:
+    - Sessions that had to be Established after the change (C(required_established)), those that were not
+      (C(down)) and the seconds waited (C(seconds)).
+    - C(cause) (per peer) is set when the failure was certain before I(verify_timeout) and the change was
+      rolled back at once (fast failure) - a NOTIFICATION received from the partner, a NOTIFICATION our
+      router sent refusing the partner's OPEN, or the router's kernel dropping TCP-MD5 segments (TcpExt
+      C(TCPMD5Failure), C(TCPMD5NotFound), C(TCPMD5Unexpected); read over a second channel of the SSH
+      session when the login shell is a POSIX shell) for a session whose password the change touched.
+      A session merely in Connect/Active is never failed early.
+    - C(after_rollback) (after a failed change) lists the sessions restarted with C(clear bgp) (C(cleared):
+      so that they do not wait for bgpd's ConnectRetry timer), those C(established) again and still
+      C(down), and the seconds waited (at most 30).
   returned: when a change was applied and verify is not none
   type: dict
+  sample: {"required_established": ["198.18.96.2"], "down": ["198.18.96.2"], "seconds": 3.55,
+           "cause": {"198.18.96.2": "TCP-MD5 password mismatch: since the change the kernel dropped 2 segment(s) signed with another password (TCPMD5Failure) (node-wide TcpExt counters); compare the session's password with the partner's"},
+           "after_rollback": {"cleared": ["198.18.96.2"], "established": ["198.18.96.2"], "down": [], "seconds": 0.74}}
 rollback_commands:
   description: Lines sent to restore the previous configuration after a failed change.
   returned: when a change failed

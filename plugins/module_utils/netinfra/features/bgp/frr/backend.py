@@ -13,6 +13,7 @@ from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
+import re
 import time
 
 from ....core import transaction
@@ -20,6 +21,10 @@ from ....core.clitree import trees_equal
 from ..model import normalise_device
 from . import plan as frr_plan
 from . import status
+
+
+#: How long a rollback waits for the sessions it restored to be Established again.
+RECOVER_TIMEOUT = 30
 
 
 def peers_up(device):
@@ -36,6 +41,55 @@ def wait_established(device, peers, timeout, interval=1.0, sleep=time.sleep, clo
     summary = transaction.wait_until(lambda: status.parse_summary(device.show(status.SUMMARY_COMMAND)),
                                      lambda s: not down_in(s), timeout, interval=interval, sleep=sleep, clock=clock)
     return summary, down_in(summary)
+
+
+_PASSWORD_LINE = re.compile(r"^\s*(?:no\s+)?neighbor\s+(\S+)\s+password\b")
+
+
+def password_peers(commands):
+    """The peers whose TCP-MD5 password the commands set, change or remove."""
+    return {m.group(1) for m in (_PASSWORD_LINE.match(line) for line in commands) if m}
+
+
+def tcp_counters(device):
+    """The device's kernel TcpExt counters ({} when the device cannot show them: a login shell that is
+    vtysh, or a test double without ``tcp_counters``)."""
+    reader = getattr(device, "tcp_counters", None)
+    if reader is None:
+        return {}
+    try:
+        return status.parse_netstat(reader())
+    except Exception:  # pylint: disable=broad-except
+        return {}
+
+
+def neighbors(device):
+    """Every neighbor's FRR JSON in one call: {peer: entry}."""
+    return status.parse_neighbors(device.show(status.NEIGHBORS_COMMAND))
+
+
+def watch_sessions(device, peers, timeout, marks=None, counters=None, md5_peers=(), interval=0.5,
+                   sleep=time.sleep, clock=time.monotonic):
+    """Poll until every peer in ``peers`` is Established, one of them is certain to stay down
+    (``status.certain_failure`` against ``marks``/``counters`` read just before the change), or
+    ``timeout`` runs out. Returns (summary, peers still down, {peer: certain cause}, seconds)."""
+    started = clock()
+    deadline = started + timeout
+    while True:
+        summary = status.parse_summary(device.show(status.SUMMARY_COMMAND))
+        down = sorted(p for p in peers if not (summary.get(p) or {}).get("established"))
+        causes = {}
+        if down and marks is not None:
+            data = neighbors(device)
+            drops = status.md5_drops(counters, tcp_counters(device)) if set(down) & set(md5_peers) else {}
+            for peer in down:
+                cause = status.certain_failure(peer, marks.get(peer, {}), status.parse_neighbor(data, peer),
+                                               md5=drops if peer in md5_peers else None)
+                if cause:
+                    causes[peer] = cause
+        if not down or causes or clock() >= deadline:
+            return summary, down, causes, round(clock() - started, 2)
+        sleep(interval)
 
 
 class FrrBgp(transaction.Backend):
@@ -58,6 +112,9 @@ class FrrBgp(transaction.Backend):
         self.save = save
         self.sleep = sleep
         self.must_stay_up = set()
+        self.marks = {}
+        self.counters = {}
+        self.md5_peers = set()
 
     def gather(self):
         return self.device.running_config()
@@ -76,6 +133,14 @@ class FrrBgp(transaction.Backend):
         if self.state == "deleted":
             wanted = set()
         self.must_stay_up = wanted if self.verify_mode == "all" else peers_up(self.device) & wanted
+        if not self.must_stay_up:
+            return
+        # Fast failure (issue 14): what each session's counters say just before the change, and the
+        # kernel's TCP-MD5 drop counters when the change touches a password of a session that must stay up.
+        data = neighbors(self.device)
+        self.marks = {peer: status.session_marks(status.parse_neighbor(data, peer)) for peer in self.must_stay_up}
+        self.md5_peers = password_peers(plan.payload.commands) & self.must_stay_up
+        self.counters = tcp_counters(self.device) if self.md5_peers else {}
 
     def apply(self, plan):
         self.device.edit(plan.payload.commands)
@@ -88,10 +153,17 @@ class FrrBgp(transaction.Backend):
     def verify(self, plan, result):
         if not self.must_stay_up:
             return None
-        summary, down = wait_established(self.device, self.must_stay_up, self.verify_timeout, sleep=self.sleep)
-        result["verification"] = {"required_established": sorted(self.must_stay_up), "down": down}
+        summary, down, causes, seconds = watch_sessions(
+            self.device, self.must_stay_up, self.verify_timeout, marks=self.marks, counters=self.counters,
+            md5_peers=self.md5_peers, sleep=self.sleep)
+        result["verification"] = {"required_established": sorted(self.must_stay_up), "down": down,
+                                  "seconds": seconds}
         if not down:
             return None
+        if causes:
+            result["verification"]["cause"] = dict(causes)
+            return "verification failed after %ss, certain before the %ds timeout: %s" % (
+                seconds, self.verify_timeout, "; ".join("%s: %s" % (p, causes[p]) for p in sorted(causes)))
         reasons = "; ".join("%s: %s" % (p, status.reason_for(
             (summary.get(p) or {}).get("state"), p,
             neighbor=status.parse_neighbor(self.device.show(status.NEIGHBOR_COMMAND % p), p))) for p in down)
@@ -102,7 +174,26 @@ class FrrBgp(transaction.Backend):
         result["rollback_commands"] = frr_plan.mask_commands(undo)
         if undo:
             self.device.edit(undo)
-        return trees_equal(plan.payload.scope_of(self.device.running_config()), plan.payload.before)
+        restored = trees_equal(plan.payload.scope_of(self.device.running_config()), plan.payload.before)
+        if self.must_stay_up and "verification" in result:
+            try:
+                self.recover(result)
+            except Exception as exc:  # pylint: disable=broad-except
+                result["verification"]["after_rollback"] = {"error": str(exc)}
+        return restored
+
+    def recover(self, result):
+        """After a rollback, restart the connect of every session that was up before and is down now
+        (bgpd would otherwise wait for its ConnectRetry timer, 120 s by default), then wait until they are
+        Established again; records ``verification.after_rollback``."""
+        down = sorted(p for p, info in status.parse_summary(self.device.show(status.SUMMARY_COMMAND)).items()
+                      if p in self.must_stay_up and not info["established"])
+        for peer in down:
+            self.device.show(status.CLEAR_COMMAND % peer)
+        _, still, _, seconds = watch_sessions(self.device, down, min(self.verify_timeout, RECOVER_TIMEOUT),
+                                              sleep=self.sleep)
+        result["verification"]["after_rollback"] = {"cleared": down, "established": sorted(set(down) - set(still)),
+                                                    "down": still, "seconds": seconds}
 
     def confirm(self, plan, result):
         if not self.save:
