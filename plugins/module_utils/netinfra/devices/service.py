@@ -35,8 +35,9 @@ class Daemon:
     caller must pass a backgrounding argv); ``pidfile``: where it writes its pid; ``unit``: the
     systemd unit."""
 
-    def __init__(self, host, comm, argv, pidfile, unit=None, use_systemd=None, timeout=30.0):
+    def __init__(self, host, comm, argv, pidfile, unit=None, use_systemd=None, timeout=30.0, logfile=None):
         self.host = host
+        self.logfile = logfile
         self.comm = comm[:15]
         self.argv = list(argv)
         self.pidfile = pidfile
@@ -73,13 +74,39 @@ class Daemon:
         """Start the daemon (no-op when it runs); :class:`HostError` if it is not up in time."""
         if self.running():
             return False
-        if self.use_systemd:
-            self.host.check(["systemctl", "start", self.unit])
-        else:
-            self.host.check(self.argv)
+        mark = self._log_size()
+        try:
+            if self.use_systemd:
+                self.host.check(["systemctl", "start", self.unit])
+            else:
+                self.host.check(self.argv)
+        except HostError as exc:
+            raise HostError("%s%s" % (exc, self.log_since(mark))) from exc
         if not wait_until(self.running, bool, self.timeout, interval=0.05):
-            raise HostError("%s did not start within %ss (no live pid in %s)" % (self.comm, self.timeout, self.pidfile))
+            raise HostError("%s did not start within %ss (no live pid in %s)%s" % (
+                self.comm, self.timeout, self.pidfile, self.log_since(mark)))
         return True
+
+    def _log_size(self):
+        try:
+            return os.path.getsize(self.logfile) if self.logfile else 0
+        except OSError:
+            return 0
+
+    def log_since(self, mark, lines=3, limit=4096):
+        """What the daemon logged since ``mark`` (a size of its log file), its last ``lines`` lines, as
+        "; its log says: ..." ("" without a log or nothing new): why it refused to start."""
+        if not self.logfile:
+            return ""
+        try:
+            with open(self.logfile, "rb") as fh:
+                size = os.path.getsize(self.logfile)
+                fh.seek(max(mark if mark <= size else 0, size - limit))
+                text = fh.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+        tail = [line.strip() for line in text.splitlines() if line.strip()][-lines:]
+        return "; its log says: %s" % " | ".join(tail) if tail else ""
 
     def stop(self):
         """Stop the daemon and wait until its process is gone (so files it rewrites on exit are
