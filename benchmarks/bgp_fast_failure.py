@@ -4,7 +4,7 @@
     benchmarks/bgp_fast_failure.py --lab flt-faults [--runs 5]
 
 Each run pushes sitebank's sessions on ste1 with a password stp1 does not have
-(molecule/faults/files/bgp_password.yml) while a watcher inside ste1 measures how long the session is
+(molecule/faults/files/bgp_change.yml) while a watcher inside ste1 measures how long the session is
 not Established (from the change to Established again after the rollback). Prints min/median/max of
 that outage and of the playbook's wall time. The lab must be built (playbooks/site.yml).
 """
@@ -30,7 +30,7 @@ def main():
     env = dict(os.environ, ANSIBLE_VAULT_PASSWORD_FILE=str(ROOT / "inventories/lab/vault-password.txt"),
                ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".collections"), ANSIBLE_NOCOLOR="1")
     playbook = [str(ROOT / ".venv/bin/ansible-playbook"), "-i", str(ROOT / "inventories/lab/hosts.yml"),
-                "-i", str(ROOT / ".lab" / args.lab / "inventory.yml"), str(ROOT / "molecule/faults/files/bgp_password.yml"),
+                "-i", str(ROOT / ".lab" / args.lab / "inventory.yml"), str(ROOT / "molecule/faults/files/bgp_change.yml"),
                 "-l", "ste1", "-e", "fault_partner=sitebank", "-e", "fault_password=Not-The-Partners-1"]
     outages, walls = [], []
     for run in range(args.runs):

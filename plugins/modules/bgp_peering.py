@@ -131,6 +131,15 @@ rollback_commands:
   returned: when a change failed
   type: list
   elements: str
+recovered_daemon:
+  description:
+    - Set when the router stopped answering after the change was applied (bgpd killed or crashed mid-change):
+      C(error) is what it answered (for example C(bgpd is not running)), C(answering) whether it answered
+      again (watchfrr restarts bgpd from the saved configuration) before the rollback compared the
+      configuration with the one before the change (it waits at most 30 s).
+  returned: when a daemon died during a change
+  type: dict
+  sample: {"error": "bgpd is not running", "answering": true}
 rolled_back:
   description: True when the owned configuration after the rollback equals the configuration before the change.
   returned: when a change failed

@@ -23,8 +23,20 @@ from . import plan as frr_plan
 from . import status
 
 
-#: How long a rollback waits for the sessions it restored to be Established again.
+#: How long a rollback waits for the sessions it restored to be Established again, and for a daemon
+#: that died during the change to answer again (watchfrr restarts it from the saved configuration).
 RECOVER_TIMEOUT = 30
+_NOT_RUNNING = re.compile(r"\b(\w+) is not running")
+
+
+def device_error(exc):
+    """What a failed read of the router says, in a few words (the daemon that is not running, else its
+    message with passwords masked)."""
+    text = " ".join(str(exc).replace("\\r", " ").replace("\\n", " ").split())
+    match = _NOT_RUNNING.search(text)
+    if match:
+        return "%s is not running" % match.group(1)
+    return frr_plan.mask_passwords(text)
 
 
 def peers_up(device):
@@ -115,6 +127,7 @@ class FrrBgp(transaction.Backend):
         self.marks = {}
         self.counters = {}
         self.md5_peers = set()
+        self.lost = None
 
     def gather(self):
         return self.device.running_config()
@@ -146,16 +159,23 @@ class FrrBgp(transaction.Backend):
         self.device.edit(plan.payload.commands)
 
     def realised(self, plan):
-        if not plan.payload.realised(self.device.running_config()):
+        try:
+            running = self.device.running_config()
+        except Exception as exc:  # pylint: disable=broad-except
+            return self.lost_daemon(exc, "checked")
+        if not plan.payload.realised(running):
             return "the router's configuration after the change is not what the plan predicted"
         return None
 
     def verify(self, plan, result):
         if not self.must_stay_up:
             return None
-        summary, down, causes, seconds = watch_sessions(
-            self.device, self.must_stay_up, self.verify_timeout, marks=self.marks, counters=self.counters,
-            md5_peers=self.md5_peers, sleep=self.sleep)
+        try:
+            summary, down, causes, seconds = watch_sessions(
+                self.device, self.must_stay_up, self.verify_timeout, marks=self.marks, counters=self.counters,
+                md5_peers=self.md5_peers, sleep=self.sleep)
+        except Exception as exc:  # pylint: disable=broad-except
+            return self.lost_daemon(exc, "verified")
         result["verification"] = {"required_established": sorted(self.must_stay_up), "down": down,
                                   "seconds": seconds}
         if not down:
@@ -169,7 +189,36 @@ class FrrBgp(transaction.Backend):
             neighbor=status.parse_neighbor(self.device.show(status.NEIGHBOR_COMMAND % p), p))) for p in down)
         return "verification failed: not Established within %ds: %s" % (self.verify_timeout, reasons)
 
+    def lost_daemon(self, exc, step):
+        """A read failed after the change was applied (bgpd killed or crashed mid-change): the why of
+        the rollback, which first waits for the router to answer again."""
+        self.lost = device_error(exc)
+        return ("the router stopped answering while the change was %s (%s): a daemon died mid-change"
+                % (step, self.lost))
+
+    def wait_answering(self, result):
+        """After a daemon died: wait until bgpd answers and its configuration has settled (watchfrr
+        restarts it and loads the saved configuration); records ``recovered_daemon``."""
+        def poll():
+            try:
+                self.device.show(status.SUMMARY_COMMAND)
+                return self.device.running_config()
+            except Exception:  # pylint: disable=broad-except
+                return None
+
+        last = [None]
+
+        def settled(text):
+            done = text is not None and text == last[0]
+            last[0] = text
+            return done
+
+        transaction.wait_until(poll, settled, RECOVER_TIMEOUT, interval=1.0, sleep=self.sleep)
+        result["recovered_daemon"] = {"error": self.lost, "answering": last[0] is not None}
+
     def rollback(self, plan, result):
+        if self.lost:
+            self.wait_answering(result)
         undo = frr_plan.rollback_commands(plan.payload, self.device.running_config())
         result["rollback_commands"] = frr_plan.mask_commands(undo)
         if undo:

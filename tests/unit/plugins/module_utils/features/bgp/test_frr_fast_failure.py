@@ -186,3 +186,48 @@ def test_without_counters_it_waits_for_the_timeout_and_says_why():
     assert "not Established within 0s" in str(err) and "TCP-MD5 password" in str(err)
     assert "cause" not in err.result["verification"]
     assert err.result["rolled_back"] is True
+
+
+# --- bgpd killed mid-change -------------------------------------------------------------------------
+
+# What network_cli raises when vtysh cannot reach bgpd (captured on ste1 after SIGKILL of bgpd).
+DEAD = ("b'show bgp vrf default neighbors json\\r\\nWarning: connecting to bgpd...failed!\\r\\n"
+        "bgpd is not running\\r\\nste1# '")
+
+
+def test_device_error_names_the_dead_daemon():
+    assert backend.device_error(RuntimeError(DEAD)) == "bgpd is not running"
+    other = backend.device_error(RuntimeError("neighbor 203.0.113.9 password s3cr3t\\r\\n% Unknown"))
+    assert other.startswith("neighbor 203.0.113.9 password ********") and "s3cr3t" not in other
+
+
+class DyingRouter(Router):
+    """bgpd dies as the change lands; watchfrr restarts it from the saved config after a few polls."""
+
+    def __init__(self, dead_polls=3):
+        super().__init__()
+        after = RUNNING.replace("password s3cr3t", "password wrong-one")
+        self.configs = [RUNNING, after]
+        self.dead_polls = dead_polls
+
+    def running_config(self):
+        if self.edits and self.dead_polls > 0:
+            self.dead_polls -= 1
+            raise RuntimeError(DEAD.replace("show bgp vrf default neighbors json", "show running-config"))
+        return self.configs.pop(0) if self.edits == [] or len(self.configs) > 1 else RUNNING
+
+    def show(self, command):
+        if self.edits and self.dead_polls > 0:
+            self.dead_polls -= 1
+            raise RuntimeError(DEAD)
+        return super().show(command)
+
+
+def test_bgpd_killed_mid_change_waits_for_it_and_ends_on_the_saved_config():
+    router = DyingRouter()
+    err = run(router, verify_timeout=60)
+    assert str(err).startswith("the router stopped answering while the change was checked (bgpd is not running)")
+    assert "rolled back to the previous configuration" in str(err)
+    assert err.result["recovered_daemon"] == {"error": "bgpd is not running", "answering": True}
+    assert err.result["rolled_back"] is True
+    assert err.result["rollback_commands"] == []  # bgpd came back on the saved config: nothing to undo
