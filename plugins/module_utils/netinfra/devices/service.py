@@ -88,20 +88,32 @@ class Daemon:
         return True
 
     def _log_size(self):
-        try:
-            return os.path.getsize(self.logfile) if self.logfile else 0
-        except OSError:
-            return 0
-
-    def log_since(self, mark, lines=3, limit=4096):
-        """What the daemon logged since ``mark`` (a size of its log file), its last ``lines`` lines, as
-        "; its log says: ..." ("" without a log or nothing new): why it refused to start."""
-        if not self.logfile:
-            return ""
+        """Where the log ends now: (size, its last bytes), to tell later an appended log from a rewritten
+        one (snmpd truncates its -Lf file when it starts)."""
         try:
             with open(self.logfile, "rb") as fh:
                 size = os.path.getsize(self.logfile)
-                fh.seek(max(mark if mark <= size else 0, size - limit))
+                fh.seek(max(0, size - 64))
+                return size, fh.read()
+        except (OSError, TypeError):
+            return 0, b""
+
+    def log_since(self, mark, lines=3, limit=4096):
+        """What the daemon logged since ``mark`` (``_log_size()`` before it started; a rewritten log is
+        read whole), its last ``lines`` lines, as "; its log says: ..." ("" without a log or nothing new):
+        why it refused to start."""
+        if not self.logfile:
+            return ""
+        size_before, end_before = mark if isinstance(mark, tuple) else (mark, None)
+        try:
+            with open(self.logfile, "rb") as fh:
+                size = os.path.getsize(self.logfile)
+                start = size_before if size >= size_before else 0
+                if start and end_before is not None:
+                    fh.seek(max(0, start - len(end_before)))
+                    if fh.read(len(end_before)) != end_before:
+                        start = 0  # rewritten since: all of it is new
+                fh.seek(max(start, size - limit))
                 text = fh.read().decode("utf-8", "replace")
         except OSError:
             return ""

@@ -250,6 +250,20 @@ class FrrBgp(transaction.Backend):
         try:
             self.device.save()
         except Exception as exc:  # pylint: disable=broad-except
+            self.lost = device_error(exc)
+            if "not running" in self.lost or "Not all daemons are up" in str(exc):
+                # A daemon died after the verification (bgpd killed mid-change): watchfrr restarts it from
+                # the saved configuration, which does not hold the change.
+                self.wait_answering(result)
+                try:
+                    still_there = plan.payload.realised(self.device.running_config())
+                except Exception:  # pylint: disable=broad-except
+                    still_there = False
+                if not still_there:
+                    raise transaction.StepFailed(
+                        "a daemon died before the verified change was saved (%s): bgpd restarted from the saved "
+                        "configuration, so the router is on its last good config without this change; re-run to "
+                        "apply it" % self.lost) from exc
             raise transaction.StepFailed(
                 "the change is applied and verified but saving it failed: %s. The running config is right; "
                 "run 'write memory' once the cause is fixed." % exc) from exc

@@ -231,3 +231,36 @@ def test_bgpd_killed_mid_change_waits_for_it_and_ends_on_the_saved_config():
     assert err.result["recovered_daemon"] == {"error": "bgpd is not running", "answering": True}
     assert err.result["rolled_back"] is True
     assert err.result["rollback_commands"] == []  # bgpd came back on the saved config: nothing to undo
+
+
+class DiesBeforeSave(Router):
+    """A description change verifies (the session stays up); bgpd dies before ``write memory`` and
+    watchfrr restarts it from the saved config (without the change)."""
+
+    def __init__(self):
+        super().__init__()
+        after = RUNNING.replace("description ACME Bank card settlement", "description marker")
+        self.configs = [RUNNING, after, after]
+        self.saves = 0
+
+    def down(self):
+        return False
+
+    def running_config(self):
+        if self.saves:
+            return RUNNING
+        return self.configs.pop(0) if len(self.configs) > 1 else self.configs[0]
+
+    def save(self):
+        self.saves += 1
+        raise RuntimeError("b'write memory\\r\\n% Not all daemons are up, cannot write config.\\r\\nste1# '")
+
+
+def test_bgpd_killed_before_the_save_says_the_router_is_on_its_saved_config():
+    changed = copy.deepcopy(ACME)
+    changed["partners"][0]["description"] = "marker"
+    router = DiesBeforeSave()
+    with pytest.raises(ChangeFailed, match=r"a daemon died before the verified change was saved .*bgpd restarted "
+                                           r"from the saved configuration.*re-run to apply it") as err:
+        backend.run(router, changed, "replaced", sleep=lambda s: None)
+    assert err.value.result["recovered_daemon"]["answering"] is True
