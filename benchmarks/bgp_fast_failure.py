@@ -1,4 +1,7 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, paynet network infrastructure team
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fast failure of a wrong BGP password on a live partner session (issue 14), on a running site lab.
 
     benchmarks/bgp_fast_failure.py --lab flt-faults [--runs 5]

@@ -19,6 +19,9 @@ description:
     refuses and always leaves configuration mode with C(end), also after a failure.
   - Error messages are passed through C(paynet.netinfra) secret masking, so a refused
     C(neighbor ... password ...) line never prints its password.
+  - C(get_tcp_counters) reads the router's C(/proc/net/netstat) (the kernel's TCP-MD5 drop counters that
+    bgp_peering's fast failure uses) over a second exec channel of the same SSH session; it returns an
+    empty string when the login shell is C(vtysh) itself.
 version_added: 0.1.0
 """
 

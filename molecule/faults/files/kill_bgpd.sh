@@ -1,3 +1,4 @@
+#!/bin/sh
 # Run inside a router node (sh -s PEER MARKER): print "ready", wait until bgpd holds the session to PEER
 # with description MARKER (the change is applied, not yet verified or saved), then SIGKILL bgpd by the
 # PID in its pidfile (checked: /proc/PID/comm is bgpd). watchfrr restarts it from the saved config.

@@ -1,3 +1,6 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, paynet network infrastructure team
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Run inside a router node (python3 - PEER [TIMEOUT] on stdin): print "ready", then watch the BGP session
 to PEER every 0.05 s and print how long it was not Established ("outage 3.41"), from the first poll that
 saw it down to the first that saw it Established again; "no outage" or "still down" at TIMEOUT."""

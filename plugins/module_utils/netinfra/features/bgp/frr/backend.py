@@ -182,8 +182,10 @@ class FrrBgp(transaction.Backend):
             return None
         if causes:
             result["verification"]["cause"] = dict(causes)
+            # every session that is down is named: the certain causes, then the others' usual reasons
             return "verification failed after %ss, certain before the %ds timeout: %s" % (
-                seconds, self.verify_timeout, "; ".join("%s: %s" % (p, causes[p]) for p in sorted(causes)))
+                seconds, self.verify_timeout, "; ".join("%s: %s" % (p, causes.get(p) or status.reason_for(
+                    (summary.get(p) or {}).get("state"), p)) for p in sorted(down, key=lambda p: p not in causes)))
         reasons = "; ".join("%s: %s" % (p, status.reason_for(
             (summary.get(p) or {}).get("state"), p,
             neighbor=status.parse_neighbor(self.device.show(status.NEIGHBOR_COMMAND % p), p))) for p in down)

@@ -264,3 +264,18 @@ def test_bgpd_killed_before_the_save_says_the_router_is_on_its_saved_config():
                                            r"from the saved configuration.*re-run to apply it") as err:
         backend.run(router, changed, "replaced", sleep=lambda s: None)
     assert err.value.result["recovered_daemon"]["answering"] is True
+
+
+def test_watch_stops_at_a_certain_cause_and_reports_every_down_session():
+    class Two:
+        def show(self, command):
+            if command == status.SUMMARY_COMMAND:
+                return json.dumps({"ipv4Unicast": {"peers": {PEER: {"state": "Connect"}, "198.18.96.6": {"state": "Active"},
+                                                             "198.18.96.10": {"state": "Established"}}}})
+            assert command == status.NEIGHBORS_COMMAND
+            return capture("notification_received.json")
+
+    summary, down, causes, _ = backend.watch_sessions(Two(), {PEER, "198.18.96.6", "198.18.96.10"}, 60,
+                                                      marks={PEER: MARKS_BEFORE}, sleep=lambda s: None)
+    assert down == [PEER, "198.18.96.6"] and list(causes) == [PEER]
+    assert "Bad Peer AS" in causes[PEER] and summary["198.18.96.10"]["established"]
