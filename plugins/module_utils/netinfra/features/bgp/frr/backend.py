@@ -26,7 +26,7 @@ from . import status
 #: How long a rollback waits for the sessions it restored to be Established again, and for a daemon
 #: that died during the change to answer again (watchfrr restarts it from the saved configuration).
 RECOVER_TIMEOUT = 30
-_NOT_RUNNING = re.compile(r"\b(\w+) is not running")
+_NOT_RUNNING = re.compile(r"\b(\w+) is not running|connecting to (\w+)\.\.\.failed")
 
 
 def device_error(exc):
@@ -35,8 +35,14 @@ def device_error(exc):
     text = " ".join(str(exc).replace("\\r", " ").replace("\\n", " ").split())
     match = _NOT_RUNNING.search(text)
     if match:
-        return "%s is not running" % match.group(1)
+        return "%s is not running" % (match.group(1) or match.group(2))
     return frr_plan.mask_passwords(text)
+
+
+def daemon_down(running_text):
+    """vtysh prints what it could read when a daemon is down (``Warning: connecting to bgpd...failed!``):
+    that is no configuration to diff against."""
+    return bool(_NOT_RUNNING.search(running_text or ""))
 
 
 def peers_up(device):
@@ -163,6 +169,8 @@ class FrrBgp(transaction.Backend):
             running = self.device.running_config()
         except Exception as exc:  # pylint: disable=broad-except
             return self.lost_daemon(exc, "checked")
+        if daemon_down(running):
+            return self.lost_daemon(RuntimeError(running), "checked")
         if not plan.payload.realised(running):
             return "the router's configuration after the change is not what the plan predicted"
         return None
@@ -204,9 +212,10 @@ class FrrBgp(transaction.Backend):
         def poll():
             try:
                 self.device.show(status.SUMMARY_COMMAND)
-                return self.device.running_config()
+                text = self.device.running_config()
             except Exception:  # pylint: disable=broad-except
                 return None
+            return None if daemon_down(text) else text
 
         last = [None]
 
@@ -219,9 +228,17 @@ class FrrBgp(transaction.Backend):
         result["recovered_daemon"] = {"error": self.lost, "answering": last[0] is not None}
 
     def rollback(self, plan, result):
-        if self.lost:
+        try:
+            running = self.device.running_config()
+        except Exception as exc:  # pylint: disable=broad-except
+            running = None
+            self.lost = self.lost or device_error(exc)
+        if self.lost or running is None or daemon_down(running):
+            # a daemon died mid-change (also while the change was sent): diff against what it restarted with
+            self.lost = self.lost or device_error(RuntimeError(running))
             self.wait_answering(result)
-        undo = frr_plan.rollback_commands(plan.payload, self.device.running_config())
+            running = self.device.running_config()
+        undo = frr_plan.rollback_commands(plan.payload, running)
         result["rollback_commands"] = frr_plan.mask_commands(undo)
         if undo:
             self.device.edit(undo)

@@ -279,3 +279,10 @@ def test_watch_stops_at_a_certain_cause_and_reports_every_down_session():
                                                       marks={PEER: MARKS_BEFORE}, sleep=lambda s: None)
     assert down == [PEER, "198.18.96.6"] and list(causes) == [PEER]
     assert "Bad Peer AS" in causes[PEER] and summary["198.18.96.10"]["established"]
+
+
+def test_a_running_config_read_while_bgpd_is_down_is_no_config():
+    # vtysh prints what it could read, with this warning, when bgpd is down (captured on ste1)
+    partial = "Warning: connecting to bgpd...failed!\nBuilding configuration...\nhostname ste1\n!\nend\n"
+    assert backend.daemon_down(partial) and not backend.daemon_down(RUNNING)
+    assert backend.device_error(RuntimeError(partial)) == "bgpd is not running"
