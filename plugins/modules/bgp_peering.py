@@ -118,13 +118,14 @@ verification:
       C(TCPMD5Failure), C(TCPMD5NotFound), C(TCPMD5Unexpected); read over a second channel of the SSH
       session when the login shell is a POSIX shell) for a session whose password the change touched.
       A session merely in Connect/Active is never failed early.
-    - C(after_rollback) (after a failed change) lists the sessions restarted with C(clear bgp) (C(cleared):
+    - C(after_rollback) (after a failed change) lists the sessions restarted with C(clear bgp) (C(cleared),
       so that they do not wait for bgpd's ConnectRetry timer), those C(established) again and still
       C(down), and the seconds waited (at most 30).
   returned: when a change was applied and verify is not none
   type: dict
   sample: {"required_established": ["198.18.96.2"], "down": ["198.18.96.2"], "seconds": 3.55,
-           "cause": {"198.18.96.2": "TCP-MD5 password mismatch: since the change the kernel dropped 2 segment(s) signed with another password (TCPMD5Failure) (node-wide TcpExt counters); compare the session's password with the partner's"},
+           "cause": {"198.18.96.2": "TCP-MD5 password mismatch: since the change the kernel dropped 2 segment(s)
+                                      signed with another password (TCPMD5Failure) (node-wide TcpExt counters)"},
            "after_rollback": {"cleared": ["198.18.96.2"], "established": ["198.18.96.2"], "down": [], "seconds": 0.74}}
 rollback_commands:
   description: Lines sent to restore the previous configuration after a failed change.
@@ -133,7 +134,7 @@ rollback_commands:
   elements: str
 recovered_daemon:
   description:
-    - Set when the router stopped answering after the change was applied (bgpd killed or crashed mid-change):
+    - Set when the router stopped answering after the change was applied (bgpd killed or crashed mid-change);
       C(error) is what it answered (for example C(bgpd is not running)), C(answering) whether it answered
       again (watchfrr restarts bgpd from the saved configuration) before the rollback compared the
       configuration with the one before the change (it waits at most 30 s).

@@ -258,8 +258,8 @@ class FrrBgp(transaction.Backend):
                       if p in self.must_stay_up and not info["established"])
         for peer in down:
             self.device.show(status.CLEAR_COMMAND % peer)
-        _, still, _, seconds = watch_sessions(self.device, down, min(self.verify_timeout, RECOVER_TIMEOUT),
-                                              sleep=self.sleep)
+        dummy, still, dummy_causes, seconds = watch_sessions(
+            self.device, down, min(self.verify_timeout, RECOVER_TIMEOUT), sleep=self.sleep)
         result["verification"]["after_rollback"] = {"cleared": down, "established": sorted(set(down) - set(still)),
                                                     "down": still, "seconds": seconds}
 
