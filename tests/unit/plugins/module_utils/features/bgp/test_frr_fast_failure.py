@@ -275,8 +275,8 @@ def test_watch_stops_at_a_certain_cause_and_reports_every_down_session():
             assert command == status.NEIGHBORS_COMMAND
             return capture("notification_received.json")
 
-    summary, down, causes, dummy = backend.watch_sessions(Two(), {PEER, "198.18.96.6", "198.18.96.10"}, 60,
-                                                      marks={PEER: MARKS_BEFORE}, sleep=lambda s: None)
+    summary, down, causes, dummy = backend.watch_sessions(
+        Two(), {PEER, "198.18.96.6", "198.18.96.10"}, 60, marks={PEER: MARKS_BEFORE}, sleep=lambda s: None)
     assert down == [PEER, "198.18.96.6"] and list(causes) == [PEER]
     assert "Bad Peer AS" in causes[PEER] and summary["198.18.96.10"]["established"]
 
