@@ -19,6 +19,9 @@ description:
     refuses and always leaves configuration mode with C(end), also after a failure.
   - Error messages are passed through C(paynet.netinfra) secret masking, so a refused
     C(neighbor ... password ...) line never prints its password.
+  - C(get_tcp_counters) reads the router's C(/proc/net/netstat) (the kernel's TCP-MD5 drop counters that
+    bgp_peering's fast failure uses) over a second exec channel of the same SSH session; it returns an
+    empty string when the login shell is C(vtysh) itself.
 version_added: 0.1.0
 """
 
@@ -95,7 +98,7 @@ class Cliconf(CliconfBase):
 
     def get_capabilities(self):
         result = super().get_capabilities()
-        result["rpc"] += ["get_diff", "run_commands", "save_config"]
+        result["rpc"] += ["get_diff", "run_commands", "save_config", "get_tcp_counters"]
         result["device_operations"] = self.get_device_operations()
         result.update(self.get_option_values())
         return json.dumps(result)
@@ -217,6 +220,20 @@ class Cliconf(CliconfBase):
     def save_config(self):
         """Write the running configuration to the integrated frr.conf."""
         return self.send_command("write memory")
+
+    def get_tcp_counters(self):
+        """The router's kernel TCP counters (``/proc/net/netstat``: TcpExt holds the TCP-MD5 drop
+        counters that tell a wrong BGP password), read over a second channel of the same SSH session
+        (vtysh cannot show them). Works when the login account's shell is a POSIX shell; returns an
+        empty string when it is not (vtysh answers the command with an error) or the read fails."""
+        ssh = getattr(self._connection, "ssh_type_conn", None)
+        if ssh is None:
+            return ""
+        try:
+            rc, out, dummy = ssh.exec_command("cat /proc/net/netstat", sudoable=False)
+        except Exception:  # pylint: disable=broad-except
+            return ""
+        return to_text(out, errors="surrogate_or_replace") if rc == 0 else ""
 
     def get_diff(self, candidate=None, running=None, diff_match="line", diff_ignore_lines=None,
                  path=None, diff_replace="line"):

@@ -31,6 +31,9 @@ description:
     verification the module confirms it over a new ssh connection and only then saves. When the confirm never
     comes (the change cut the management path, the controller died) the router restores that config itself
     with C(frr-reload.py --reload); the next run warns about it. A no-op run never opens that ssh connection.
+  - Fast failure. It fails and rolls back as soon as the failure is certain rather than at
+    I(verify_timeout) (a NOTIFICATION, or TCP-MD5 drops in the router's kernel counters after a password
+    change), then restarts the restored sessions with C(clear bgp) so that they come back within seconds.
   - Ownership decides what C(replaced), C(overridden) and C(deleted) may touch. A partner owns the
     prefix-lists and route-maps named C(PARTNER_<NAME>_V4_IN) (and C(_OUT), C(_V6_...)) and every
     neighbor whose inbound route-map is one of them. Other configuration (iBGP, other protocols) is
@@ -115,14 +118,38 @@ parsed:
   returned: state is parsed
   type: dict
 verification:
-  description: Sessions that had to be Established after the change, and those that were not.
+  description:
+    - Sessions that had to be Established after the change (C(required_established)), those that were not
+      (C(down)) and the seconds waited (C(seconds)).
+    - C(cause) (per peer) is set when the failure was certain before I(verify_timeout) and the change was
+      rolled back at once (fast failure) - a NOTIFICATION received from the partner, a NOTIFICATION our
+      router sent refusing the partner's OPEN, or the router's kernel dropping TCP-MD5 segments (TcpExt
+      C(TCPMD5Failure), C(TCPMD5NotFound), C(TCPMD5Unexpected); read over a second channel of the SSH
+      session when the login shell is a POSIX shell) for a session whose password the change touched.
+      A session merely in Connect/Active is never failed early.
+    - C(after_rollback) (after a failed change) lists the sessions restarted with C(clear bgp) (C(cleared),
+      so that they do not wait for bgpd's ConnectRetry timer), those C(established) again and still
+      C(down), and the seconds waited (at most 30).
   returned: when a change was applied and verify is not none
   type: dict
+  sample: {"required_established": ["198.18.96.2"], "down": ["198.18.96.2"], "seconds": 3.55,
+           "cause": {"198.18.96.2": "TCP-MD5 password mismatch: since the change the kernel dropped 2 segment(s)
+                                      signed with another password (TCPMD5Failure) (node-wide TcpExt counters)"},
+           "after_rollback": {"cleared": ["198.18.96.2"], "established": ["198.18.96.2"], "down": [], "seconds": 0.74}}
 rollback_commands:
   description: Lines sent to restore the previous configuration after a failed change.
   returned: when a change failed
   type: list
   elements: str
+recovered_daemon:
+  description:
+    - Set when the router stopped answering after the change was applied (bgpd killed or crashed mid-change);
+      C(error) is what it answered (for example C(bgpd is not running)), C(answering) whether it answered
+      again (watchfrr restarts bgpd from the saved configuration) before the rollback compared the
+      configuration with the one before the change (it waits at most 30 s).
+  returned: when a daemon died during a change
+  type: dict
+  sample: {"error": "bgpd is not running", "answering": true}
 rolled_back:
   description: True when the owned configuration after the rollback equals the configuration before the change.
   returned: when a change failed

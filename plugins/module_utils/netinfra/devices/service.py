@@ -35,8 +35,9 @@ class Daemon:
     caller must pass a backgrounding argv); ``pidfile``: where it writes its pid; ``unit``: the
     systemd unit."""
 
-    def __init__(self, host, comm, argv, pidfile, unit=None, use_systemd=None, timeout=30.0):
+    def __init__(self, host, comm, argv, pidfile, unit=None, use_systemd=None, timeout=30.0, logfile=None):
         self.host = host
+        self.logfile = logfile
         self.comm = comm[:15]
         self.argv = list(argv)
         self.pidfile = pidfile
@@ -73,13 +74,51 @@ class Daemon:
         """Start the daemon (no-op when it runs); :class:`HostError` if it is not up in time."""
         if self.running():
             return False
-        if self.use_systemd:
-            self.host.check(["systemctl", "start", self.unit])
-        else:
-            self.host.check(self.argv)
+        mark = self._log_size()
+        try:
+            if self.use_systemd:
+                self.host.check(["systemctl", "start", self.unit])
+            else:
+                self.host.check(self.argv)
+        except HostError as exc:
+            raise HostError("%s%s" % (exc, self.log_since(mark))) from exc
         if not wait_until(self.running, bool, self.timeout, interval=0.05):
-            raise HostError("%s did not start within %ss (no live pid in %s)" % (self.comm, self.timeout, self.pidfile))
+            raise HostError("%s did not start within %ss (no live pid in %s)%s" % (
+                self.comm, self.timeout, self.pidfile, self.log_since(mark)))
         return True
+
+    def _log_size(self):
+        """Where the log ends now: (size, its last bytes), to tell later an appended log from a rewritten
+        one (snmpd truncates its -Lf file when it starts)."""
+        try:
+            with open(self.logfile, "rb") as fh:
+                size = os.path.getsize(self.logfile)
+                fh.seek(max(0, size - 64))
+                return size, fh.read()
+        except (OSError, TypeError):
+            return 0, b""
+
+    def log_since(self, mark, lines=3, limit=4096):
+        """What the daemon logged since ``mark`` (``_log_size()`` before it started; a rewritten log is
+        read whole), its last ``lines`` lines, as "; its log says: ..." ("" without a log or nothing new):
+        why it refused to start."""
+        if not self.logfile:
+            return ""
+        size_before, end_before = mark if isinstance(mark, tuple) else (mark, None)
+        try:
+            with open(self.logfile, "rb") as fh:
+                size = os.path.getsize(self.logfile)
+                start = size_before if size >= size_before else 0
+                if start and end_before is not None:
+                    fh.seek(max(0, start - len(end_before)))
+                    if fh.read(len(end_before)) != end_before:
+                        start = 0  # rewritten since: all of it is new
+                fh.seek(max(start, size - limit))
+                text = fh.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+        tail = [line.strip() for line in text.splitlines() if line.strip()][-lines:]
+        return "; its log says: %s" % " | ".join(tail) if tail else ""
 
     def stop(self):
         """Stop the daemon and wait until its process is gone (so files it rewrites on exit are

@@ -40,3 +40,8 @@ class VtyshDevice:
 
     def save(self):
         return self._conn.save_config()
+
+    def tcp_counters(self):
+        """The router's ``/proc/net/netstat`` text, "" when the login shell cannot show it (optional:
+        the BGP backend's fast failure reads the kernel's TCP-MD5 counters with it)."""
+        return self._conn.get_tcp_counters()

@@ -12,6 +12,8 @@ import json
 
 SUMMARY_COMMAND = "show bgp vrf default summary json"
 NEIGHBOR_COMMAND = "show bgp vrf default neighbors %s json"
+NEIGHBORS_COMMAND = "show bgp vrf default neighbors json"
+CLEAR_COMMAND = "clear bgp vrf default %s"
 
 # What the last NOTIFICATION (FRR's lastErrorCodeSubcode: code and subcode, two hex digits each)
 # means for a partner session, whatever BGP implementation the partner runs.
@@ -84,6 +86,12 @@ def parse_routes(text):
     """``show bgp <afi> unicast neighbors X routes json`` -> list of accepted prefixes."""
     data = _load(text)
     return sorted((data.get("routes") or {}).keys())
+
+
+def parse_neighbors(text):
+    """``show bgp vrf default neighbors json`` -> {peer: entry} (every neighbor in one call)."""
+    data = _load(text)
+    return data if isinstance(data, dict) else {}
 
 
 def parse_neighbor(text, peer):
@@ -191,3 +199,81 @@ def evaluate(config, summary, routes=None, neighbors=None):
                 result["reason"] = "receives %d prefixes, over max_prefixes %d" % (result["prefixes_received"], limit)
             results.append(result)
     return results
+
+
+# -- fast failure (issue 14): is a session that is down after a change certain not to come back? -------
+
+#: The kernel's TCP-MD5 drop counters (TcpExt in /proc/net/netstat), node-wide.
+MD5_COUNTERS = ("TCPMD5Failure", "TCPMD5NotFound", "TCPMD5Unexpected")
+#: What each counter means when it rises while a session whose password changed is down.
+_MD5_MEANING = {
+    "TCPMD5Failure": "signed with another password",
+    "TCPMD5NotFound": "unsigned: the partner has no password for us, or its BGP speaker is down and its "
+                      "kernel resets the connection",
+    "TCPMD5Unexpected": "signed while we expect no password",
+}
+#: Drops needed before a password mismatch counts as certain. Measured on FRR 8.4: the partner's
+#: first signed SYN is dropped ~2 s after the change, the second ~3.3 s (docs/benchmarks.md).
+MD5_CERTAIN = 2
+#: NOTIFICATIONs our own change causes (FRR resets a session with Cease/Other Configuration Change,
+#: or Cease/Administrative Reset): never evidence against the change.
+_OWN_RESETS = ("0604", "0606")
+
+
+def parse_netstat(text):
+    """``/proc/net/netstat`` -> {counter: int} of its TcpExt section ({} when the text holds none,
+    e.g. a login shell that is vtysh answered ``% Unknown command``)."""
+    names = None
+    for line in (text or "").splitlines():
+        if not line.startswith("TcpExt:"):
+            continue
+        fields = line.split()[1:]
+        if names is None:
+            names = fields
+            continue
+        try:
+            return dict(zip(names, (int(v) for v in fields)))
+        except ValueError:
+            return {}
+    return {}
+
+
+def md5_drops(before, now):
+    """How many segments each TCP-MD5 counter dropped between two ``parse_netstat`` readings
+    (only counters that rose; {} when either reading is missing)."""
+    if not before or not now:
+        return {}
+    return {name: now[name] - before[name] for name in MD5_COUNTERS
+            if name in now and name in before and now[name] > before[name]}
+
+
+def session_marks(neighbor):
+    """The counters of one peer (``parse_neighbor``) that show what happened after a point in time."""
+    stats = neighbor.get("messageStats") or {}
+    return {"notifications_received": stats.get("notificationsRecv", 0),
+            "notifications_sent": stats.get("notificationsSent", 0)}
+
+
+def certain_failure(peer, marks_before, neighbor, md5=None):
+    """Why the session to ``peer`` will not come back, when that is already certain; else None.
+
+    ``marks_before``: ``session_marks`` of the peer just before the change; ``neighbor``: its
+    ``parse_neighbor`` entry now; ``md5``: ``md5_drops`` since the change, given only for a peer whose
+    password the change touched (the counters are node-wide). A session that is merely Connect/Active
+    (it legitimately takes seconds to come up after a password change) is never certain on its own.
+    """
+    if not neighbor or neighbor.get("bgpState") == "Established":
+        return None
+    marks = session_marks(neighbor)
+    code = str(neighbor.get("lastErrorCodeSubcode") or "").upper()
+    if (marks["notifications_received"] > marks_before.get("notifications_received", 0)
+            and neighbor.get("lastResetDueTo") == "BGP Notification received"):
+        return "the partner's router sent a NOTIFICATION: %s" % last_reset(neighbor, peer)
+    if (marks["notifications_sent"] > marks_before.get("notifications_sent", 0)
+            and code[:2] in ("02", "03") and code not in _OWN_RESETS):
+        return "our router refused the partner's OPEN/UPDATE with a NOTIFICATION: %s" % last_reset(neighbor, peer)
+    if md5 and sum(md5.values()) >= MD5_CERTAIN:
+        return ("TCP-MD5 password mismatch: since the change the kernel dropped %s (node-wide TcpExt counters); "
+                "compare the session's password with the partner's" % ", ".join(
+                    "%d segment(s) %s (%s)" % (count, _MD5_MEANING[name], name) for name, count in sorted(md5.items())))
+    return None

@@ -72,7 +72,7 @@ def snmpd_daemon(host, timeout=30.0):
         argv += ["-u", SNMP_USER, "-g", SNMP_USER]
     # never -C: snmpd must read its persistent file (the users); smux and the event MIB are not used
     argv += ["-I", "-smux,mteTrigger,mteTriggerConf", "-p", PIDFILE]
-    return Daemon(host, "snmpd", argv, PIDFILE, unit="snmpd", timeout=timeout)
+    return Daemon(host, "snmpd", argv, PIDFILE, unit="snmpd", timeout=timeout, logfile=LOGFILE)
 
 
 def user_line(user, auth_state="", priv_state=""):

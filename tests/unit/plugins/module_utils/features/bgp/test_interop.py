@@ -158,15 +158,19 @@ def test_verification_failure_quotes_the_partners_notification():
             self.edits.append(lines)
 
         def show(self, command):
-            if command == status.NEIGHBOR_COMMAND % "198.18.71.2":
-                return neighbor
+            if command in (status.NEIGHBOR_COMMAND % "198.18.71.2", status.NEIGHBORS_COMMAND):
+                return neighbor if self.edits else "{}"
+            if command == status.CLEAR_COMMAND % "198.18.71.2":
+                return ""
             assert command == status.SUMMARY_COMMAND
             return up if not self.edits else down
 
         def save(self):
             raise AssertionError("a failed change is never saved")
 
-    with pytest.raises(ChangeFailed, match=r"198\.18\.71\.2: no TCP session.*Bad Peer AS.*rolled back") as err:
+    # The partner's NOTIFICATION makes the failure certain at once (issue 14's fast failure).
+    with pytest.raises(ChangeFailed, match=r"certain before the 0s timeout: 198\.18\.71\.2: our router refused "
+                                           r"the partner's OPEN.*Bad Peer AS.*rolled back") as err:
         backend.run(Device(), changed, "replaced", verify_timeout=0, sleep=lambda s: None)
     assert "other" not in json.dumps(err.value.result)
 
