@@ -302,8 +302,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     planted = plant_bad(inventory, partners, args.bad_many, args.bad) if (args.bad or args.bad_many) else []
     path = write(args.dest, inventory, partners, vault, args.format)
-    print("%s: %d devices, %d partners%s" % (path, args.devices, len(partners),
-                                              "; planted: " + "; ".join(planted) if planted else ""))
+    note = "; planted: " + "; ".join(planted) if planted else ""
+    print("%s: %d devices, %d partners%s" % (path, args.devices, len(partners), note))
     return 0
 
 

@@ -323,7 +323,6 @@ def reachability(device, results):
                 ["check the device's management path and sshd, then run the compliance check again"])
 
 
-
 def dedupe(checks):
     """Make every id unique (a repeated id gets ``#2``, ``#3`` ...), in order."""
     seen = {}
