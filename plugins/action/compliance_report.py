@@ -112,9 +112,11 @@ class ActionModule(ActionBase):
         secrets: set[str] = set()
         for host in hosts:
             view = hostvars[host] if host in hostvars else {}
+            results: dict[str, list[t.Any]] = {}
             for feature, names in registered.items():
                 drift = self._get(view, names.get("drift"))
                 status = self._get(view, names.get("health"))
+                results[feature] = [drift, status]
                 # a feature whose tasks were skipped by their condition is not in this device's intent: no check
                 if drift is not None and not (isinstance(drift, dict) and drift.get("skipped")):
                     checks.append(ck.drift(host, feature, drift))
@@ -122,6 +124,9 @@ class ActionModule(ActionBase):
                     checks.extend(ck.health(host, feature, status))
                     if feature == "vrrp":
                         vrrp_results[host] = status
+            reach = ck.reachability(host, results)
+            if reach is not None:
+                checks.append(reach)
             self._collect_secrets(view, secrets)
         checks.extend(ck.vrrp_masters(vrrp_results))
         policy = args["policy"]
@@ -167,10 +172,14 @@ class ActionModule(ActionBase):
 
         summary = report["summary"]
         failing = [c["id"] for c in report["checks"] if c["status"] in rp.FAILING]
-        result.update(changed=False, reports=paths, summary=summary, failing=failing,
+        unreachable = summary.get("unreachable") or []
+        result.update(changed=False, reports=paths, summary=summary, failing=failing, unreachable=unreachable,
                       waived=[c["id"] for c in report["checks"] if c["status"] == "waived"])
         text = "%d checks: %d pass, %d fail, %d waived, %d error, %d skipped; reports in %s" % (
             summary["total"], summary["pass"], summary["fail"], summary["waived"], summary["error"], summary["skipped"], dest)
+        if unreachable:
+            text = "%d device%s UNREACHABLE, not checked: %s; %s" % (
+                len(unreachable), "" if len(unreachable) == 1 else "s", ", ".join(unreachable), text)
         if failing and args["fail_on_violation"]:
             result.update(failed=True, msg="NOT COMPLIANT: %s. Failing: %s" % (text, ", ".join(failing)))
         else:

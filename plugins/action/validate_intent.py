@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import typing as t
 
 from ansible.module_utils.common.text.converters import to_text
@@ -86,27 +87,69 @@ def _needs_templating(value: t.Any) -> bool:
     return not isinstance(value, _PLAIN)
 
 
+# ``{{ name }}`` / ``{{ name.key.key }}``: a plain reference to a variable, the commonest template in intent
+# ("{{ vault_bgp_passwords.acme }}", "{{ site_core_address }}"); resolved by looking it up, without Jinja
+_REFERENCE = re.compile(r"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}\}$")
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+_MISSING = object()
+
+
+def _lookup(variables: t.Any, text: str) -> t.Any:
+    """The value ``text`` (a plain ``{{ a.b.c }}`` reference) names in ``variables``, or _MISSING when it is
+    not a plain reference, names a dict method (Jinja would return the method) or does not resolve."""
+    match = _REFERENCE.match(text)
+    if match is None or variables is None:
+        return _MISSING
+    value = variables
+    for part in match.group(1).split("."):
+        if part in _DICT_ATTRIBUTES or not isinstance(value, dict):
+            return _MISSING
+        try:
+            if part not in value:
+                return _MISSING
+            value = value[part]
+        except Exception:  # pylint: disable=broad-except  # a lazy value that fails: the templar reports it
+            return _MISSING
+    return value
+
+
 class _Resolver:
     """Templates intent data, one value at a time where the whole does not template.
 
     A value that cannot be resolved becomes a finding; secrets are never echoed (not even the
     templating error, which may quote the template source). An unresolved secret is replaced by a
     mask so the data can still be checked; other values keep their raw form.
+
+    With ``variables`` (the variables the templar sees), a plain reference ``{{ a.b }}`` is looked up
+    directly: at fleet scale compiling the same few templates once per host costs most of the run
+    (docs/benchmarks.md). Anything else, and a reference that does not resolve, goes to the templar,
+    which gives Ansible's own result or error. ``templar`` may be a callable that makes one on first use.
     """
 
-    def __init__(self, templar: t.Any) -> None:
-        self.templar = templar
+    def __init__(self, templar: t.Any, variables: t.Any = None) -> None:
+        self._templar = templar
+        self.variables = variables
         self.findings: list[Finding] = []
 
-    def resolve(self, value: t.Any, host: str, path: str) -> t.Any:
+    @property
+    def templar(self) -> t.Any:
+        if callable(self._templar) and not hasattr(self._templar, "template"):
+            self._templar = self._templar()
+        return self._templar
+
+    def resolve(self, value: t.Any, host: str, path: str, depth: int = 0) -> t.Any:
         """Template the leaves that need it, one at a time: a 2,000-partner intent is mostly plain
         values, and templating it whole deep-copies all of it (seconds at fleet scale)."""
         if isinstance(value, dict):
-            return {k: self.resolve(v, host, "%s.%s" % (path, k)) for k, v in value.items()}
+            return {k: self.resolve(v, host, "%s.%s" % (path, k), depth) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
-            return [self.resolve(v, host, "%s[%d]" % (path, i)) for i, v in enumerate(value)]
+            return [self.resolve(v, host, "%s[%d]" % (path, i), depth) for i, v in enumerate(value)]
         if not _needs_templating(value):
             return value
+        if isinstance(value, str):
+            found = _lookup(self.variables, value)
+            if found is not _MISSING and depth < 8:
+                return self.resolve(found, host, path, depth + 1)
         try:
             return self.templar.template(value)
         except Exception as exc:  # pylint: disable=broad-except  # any template/vault failure
@@ -441,7 +484,7 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
 
-        resolver = _Resolver(self._templar)
+        resolver = _Resolver(self._templar, task_vars)
         partners = args.get("partners")
         partners_given = partners is not None
         raw_partners = partners
@@ -515,15 +558,28 @@ class ActionModule(ActionBase):
                 resolver.findings.append(Finding(host, "hosts", "host '%s' is not in the inventory" % host,
                                                  "list inventory hostnames in hosts (or leave it out: all hosts)", ERROR))
                 continue
-            view = hostvars[host]
+            try:
+                raw = hostvars.raw_get(host)
+            except AttributeError:  # not Ansible's HostVars (a plain mapping): template key by key
+                raw = None
             entry: dict[str, t.Any] = {}
-            for key in HOST_KEYS:
-                if key not in view:
-                    continue
-                try:
-                    entry[key] = view[key]
-                except Exception as exc:  # pylint: disable=broad-except  # AnsibleError, vault errors, ...
-                    entry[key] = self._resolve_raw(hostvars, host, key, resolver, exc)
+            if raw is None:
+                view = hostvars[host]
+                for key in HOST_KEYS:
+                    if key not in view:
+                        continue
+                    try:
+                        entry[key] = view[key]
+                    except Exception as exc:  # pylint: disable=broad-except  # AnsibleError, vault errors, ...
+                        entry[key] = self._resolve_raw(hostvars, host, key, resolver, exc)
+            else:
+                # the host's raw variables, templated leaf by leaf in the host's own context (the templar only
+                # for what is not a plain reference): a 5,000-device fleet in seconds, not minutes
+                inner = _Resolver(lambda raw=raw: self._templar.copy_with_new_env(available_variables=raw), raw)
+                for key in HOST_KEYS:
+                    if key in raw:
+                        entry[key] = inner.resolve(raw[key], host, key)
+                resolver.findings.extend(inner.findings)
             devices[host] = entry
         return devices
 

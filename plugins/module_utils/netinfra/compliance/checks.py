@@ -300,6 +300,29 @@ def policy(findings, devices=None, fleet_device=FLEET):
 _NON_DEVICE = ("policy", "partners", "inventory", FLEET)
 
 
+def reachability(device, results):
+    """The device-level verdict of one device's registered results (a dict feature -> list of results):
+    an ``error`` check ``<device>.connection.reachable`` when the device was unreachable or none of its
+    checks ran, else None. A device that could not be checked is never left out of the report, and never
+    "compliant" by omission."""
+    present = [r for rs in results.values() for r in rs if r is not None]
+    if not present:
+        return make(device, "connection", "health", "reachable", "error",
+                    "not checked: the device registered no result (it was unreachable or failed before its checks "
+                    "ran, or left the play)", {"unreachable": True},
+                    ["check the device's management path and sshd, then run the compliance check again"])
+    dark = [(feature, r) for feature, rs in results.items() for r in rs
+            if isinstance(r, dict) and r.get("unreachable")]
+    if not dark:
+        return None
+    features = sorted({feature for feature, _r in dark})
+    reason = str(dark[0][1].get("msg") or "no connection").strip().splitlines()[0][:200]
+    return make(device, "connection", "health", "reachable", "error",
+                "unreachable, so %s not checked: %s" % (", ".join(features), reason),
+                {"unreachable": True, "features": features},
+                ["check the device's management path and sshd, then run the compliance check again"])
+
+
 def dedupe(checks):
     """Make every id unique (a repeated id gets ``#2``, ``#3`` ...), in order."""
     seen = {}

@@ -69,6 +69,11 @@ def pci_sections(checks):
     return out
 
 
+def _unreachable(checks):
+    """Devices the run could not reach or check (their ``connection`` check is an error)."""
+    return sorted({c["device"] for c in checks if c.get("feature") == "connection" and c.get("status") == "error"})
+
+
 def build(checks, run, links=None, secrets=()):
     """The report dict (masked). ``run``: {started, finished, duration_s, playbook, user, ...}."""
     checks = sorted(checks, key=lambda c: (c["device"], c["feature"], c["id"]))
@@ -76,7 +81,7 @@ def build(checks, run, links=None, secrets=()):
     report = {
         "schema_version": SCHEMA_VERSION,
         "run": dict(run),
-        "summary": summarise(checks),
+        "summary": dict(summarise(checks), unreachable=_unreachable(checks)),
         "devices": [{"name": d, "summary": summarise([c for c in checks if c["device"] == d])} for d in devices],
         "checks": checks,
         "pci": pci_sections(checks),
@@ -108,7 +113,7 @@ SCHEMA = {
         "run": {"type": "object", "required": ["started", "finished", "duration_s"],
                 "properties": {"started": {"type": "string"}, "finished": {"type": "string"},
                                "duration_s": {"type": "number", "minimum": 0}}},
-        "summary": _COUNTS,
+        "summary": dict(_COUNTS, properties=dict(_COUNTS["properties"], unreachable=_STRINGS)),
         "devices": {"type": "array", "items": {"type": "object", "required": ["name", "summary"],
                                                "properties": {"name": {"type": "string"}, "summary": _COUNTS}}},
         "checks": {"type": "array", "items": {
@@ -226,8 +231,10 @@ def to_markdown(report):
                ", playbook %s" % run["playbook"] if run.get("playbook") else ""), "",
            "## Summary", "",
            "| checks | pass | fail | waived | error | skipped |", "| --- | --- | --- | --- | --- | --- |",
-           "| %d | %d | %d | %d | %d | %d |" % (s["total"], s["pass"], s["fail"], s["waived"], s["error"], s["skipped"]), "",
-           "| device | pass | fail | waived | error | skipped |", "| --- | --- | --- | --- | --- | --- |"]
+           "| %d | %d | %d | %d | %d | %d |" % (s["total"], s["pass"], s["fail"], s["waived"], s["error"], s["skipped"]), ""]
+    if s.get("unreachable"):
+        out += ["**Unreachable, not checked (%d):** %s" % (len(s["unreachable"]), ", ".join(_md(d) for d in s["unreachable"])), ""]
+    out += ["| device | pass | fail | waived | error | skipped |", "| --- | --- | --- | --- | --- | --- |"]
     for device in report["devices"]:
         d = device["summary"]
         out.append("| %s | %d | %d | %d | %d | %d |" % (_md(device["name"]), d["pass"], d["fail"], d["waived"], d["error"], d["skipped"]))
@@ -297,6 +304,8 @@ def to_html(report):
            "<h2>Summary</h2><table><tr><th>checks</th><th>pass</th><th>fail</th><th>waived</th><th>error</th><th>skipped</th></tr>",
            "<tr><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td></tr></table>"
            % (s["total"], s["pass"], s["fail"], s["waived"], s["error"], s["skipped"]),
+           "<p><strong>Unreachable, not checked (%d): %s</strong></p>" % (len(s["unreachable"]), _h(", ".join(s["unreachable"])))
+           if s.get("unreachable") else "",
            "<table><tr><th>device</th><th>pass</th><th>fail</th><th>waived</th><th>error</th><th>skipped</th></tr>"]
     for device in report["devices"]:
         d = device["summary"]

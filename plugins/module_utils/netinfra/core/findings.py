@@ -78,13 +78,70 @@ def has_errors(findings):
     return any(f.severity == ERROR for f in findings)
 
 
+GROUP_AT = 4  # this many hosts with the same finding (field, message, fix) print as one line
+SHOW_HOSTS = 5  # hosts named on a grouped line before "and N more"
+MAX_LINES = 60  # finding lines shown; the rest are counted (every finding stays in the result's findings)
+
+
+def _bucket(findings, key):
+    groups = {}
+    for finding in findings:
+        groups.setdefault(key(finding), []).append(finding)
+    return groups
+
+
+def _hosts_text(members):
+    hosts = []
+    for finding in members:
+        if finding.host not in hosts:
+            hosts.append(finding.host)
+    shown = ", ".join(hosts[:SHOW_HOSTS]) + (" and %d more" % (len(hosts) - SHOW_HOSTS) if len(hosts) > SHOW_HOSTS else "")
+    return "%d hosts (%s)" % (len(hosts), shown)
+
+
+def _grouped(findings, label):
+    """Lines for ``findings`` (one severity), in the order of their first host. A finding several hosts
+    share (same field, file, message and fix, as a fleet-wide default makes it) is one line naming the
+    first hosts and the count; so is, with its first message as the example, a finding whose message
+    differs by host but whose field, file and fix are the same. The rest: one line each."""
+    exact = _bucket(findings, lambda f: (f.field, f.file, f.message, f.fix))
+    alike = _bucket([f for f in findings if len(exact[(f.field, f.file, f.message, f.fix)]) < GROUP_AT],
+                    lambda f: (f.field, f.file, f.fix))
+    lines = []
+    done = set()
+    for finding in findings:
+        one = (finding.field, finding.file, finding.message, finding.fix)
+        similar = (finding.field, finding.file, finding.fix)
+        if len(exact[one]) >= GROUP_AT:
+            if one not in done:
+                done.add(one)
+                lines.append("%s %s: %s" % (label, _hosts_text(exact[one]), str(finding).split(": ", 1)[1]))
+        elif len(alike.get(similar, ())) >= GROUP_AT:
+            if similar not in done:
+                done.add(similar)
+                members = alike[similar]
+                head = Finding(finding.host, finding.field, "%s (%d like it on the others)"
+                               % (finding.message.rstrip("."), len(members) - 1), finding.fix, finding.severity, finding.file)
+                lines.append("%s %s: %s" % (label, _hosts_text(members), str(head).split(": ", 1)[1]))
+        else:
+            lines.append("%s %s" % (label, finding))
+    return lines
+
+
 def format_findings(findings, changed_nothing="no device was changed"):
-    """One line a finding, errors first, then a count line; '' when there is nothing to say."""
+    """One line a finding, errors first, then a count line; '' when there is nothing to say.
+
+    At fleet scale the same finding on many hosts is one line (:data:`GROUP_AT`), and at most
+    :data:`MAX_LINES` lines are shown, errors first, with the count of the rest."""
     if not findings:
         return ""
     errs = [f for f in findings if f.severity == ERROR]
     warns = [f for f in findings if f.severity != ERROR]
-    lines = ["ERROR %s" % f for f in errs] + ["WARNING %s" % f for f in warns]
+    lines = _grouped(errs, "ERROR") + _grouped(warns, "WARNING")
+    if len(lines) > MAX_LINES:
+        rest = len(lines) - MAX_LINES
+        lines = lines[:MAX_LINES] + ["... and %d more line%s of findings (every finding is in the task result's "
+                                     "findings: register it, or run with -v)" % (rest, "" if rest == 1 else "s")]
     summary = "%d error%s, %d warning%s in the intent" % (
         len(errs), "" if len(errs) == 1 else "s", len(warns), "" if len(warns) == 1 else "s")
     if errs:

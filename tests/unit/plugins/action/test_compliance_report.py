@@ -87,3 +87,32 @@ def test_audit_log_check(tmp_path):
     assert check["status"] == "pass" and check["pci"] == ["10.2"]
     log.write_text('{"host": "r1"}\nnot json\n', encoding="utf-8")
     assert "not JSON" in audit_check(str(log))["message"]
+
+
+def test_unreachable_and_unchecked_hosts_are_named_and_fail_the_report(tmp_path):
+    """A host that was unreachable (its tasks registered ``unreachable``) or that registered nothing (it left the
+    play) is named in the result, the summary and every report, and the run is never "compliant" by omission."""
+    dark = {"unreachable": True, "changed": False,
+            "msg": "Failed to connect to the host via ssh: ssh: connect to host 198.18.62.2 port 22: Connection timed out"}
+    data = json.loads((FIXTURES / "results-clean.json").read_text(encoding="utf-8"))
+    hostvars = {host: dict(results, **VAULT) for host, results in data["hosts"].items()}
+    hostvars["sgw1"] = {"compliance_snmp": dark, "compliance_snmp_status": dark, "compliance_bgp": {"skipped": True}}
+    dest = tmp_path / "reports"
+    task = SimpleNamespace(args={"policy": data["policy"], "dest": str(dest)}, async_val=0, check_mode=True,
+                           action="paynet.netinfra.compliance_report")
+    plugin = ActionModule(task=task, connection=SimpleNamespace(_shell=SimpleNamespace(tmpdir="/never")),
+                          play_context=SimpleNamespace(), loader=None, templar=Templar(), shared_loader_obj=None)
+    result = plugin.run(task_vars={"hostvars": hostvars, "ansible_play_hosts_all": sorted(hostvars) + ["gone1"]})
+    assert result["failed"] and result["unreachable"] == ["gone1", "sgw1"], result
+    assert "2 devices UNREACHABLE, not checked: gone1, sgw1" in result["msg"]
+    assert {"sgw1.connection.reachable", "gone1.connection.reachable", "sgw1.snmp.drift"} <= set(result["failing"])
+    report = json.loads((dest / "latest.json").read_text(encoding="utf-8"))
+    assert not report["summary"]["compliant"] and report["summary"]["unreachable"] == ["gone1", "sgw1"]
+    checks = {c["id"]: c for c in report["checks"]}
+    assert checks["sgw1.connection.reachable"]["message"].startswith("unreachable, so snmp not checked: Failed to connect")
+    assert checks["gone1.connection.reachable"]["message"].startswith("not checked: the device registered no result")
+    assert "**Unreachable, not checked (2):** gone1, sgw1" in (dest / "latest.md").read_text(encoding="utf-8")
+    assert "Unreachable, not checked (2): gone1, sgw1" in (dest / "latest.html").read_text(encoding="utf-8")
+    assert '<testcase classname="sgw1.connection" name="reachable"' in (dest / "latest.xml").read_text(encoding="utf-8")
+    # the clean hosts are still checked and pass
+    assert checks["edge1.bgp.drift"]["status"] == "pass" and checks["hgw2.vrrp.drift"]["status"] == "pass"
