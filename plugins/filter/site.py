@@ -74,11 +74,14 @@ def _state(result, check_mode):
     return "ok"
 
 
-def site_summary(hosts, hostvars, check_mode=False):
-    """Lines ``host: stage state (detail) | ...`` for each host, and a last line of totals."""
+def site_summary(hosts, hostvars, check_mode=False, unreachable=None):
+    """Lines ``host: stage state (detail) | ...`` for each host, one line per device left out as unreachable
+    (``unreachable``: {host: {"address", "port", "error"}}), and a last line of totals."""
     lines = []
-    totals = {"ok": 0, "changed": 0, "would change": 0, "FAILED": 0, "skipped": 0}
-    width = max([len(str(h)) for h in hosts or []] + [4])
+    totals = {"ok": 0, "changed": 0, "would change": 0, "FAILED": 0, "skipped": 0, "UNREACHABLE": 0}
+    unreachable = dict(unreachable or {})
+    hosts = [h for h in hosts or [] if h not in unreachable]
+    width = max([len(str(h)) for h in hosts + list(unreachable)] + [4])
     for host in hosts or []:
         try:
             variables = hostvars[host]
@@ -99,6 +102,11 @@ def site_summary(hosts, hostvars, check_mode=False):
                 detail = _detail(stage, result)
             parts.append("%s %s%s" % (stage, state, " (%s)" % detail if detail else ""))
         lines.append("%s  %s" % (str(host).ljust(width), " | ".join(parts) if parts else "no stage ran"))
+    for host in sorted(unreachable):
+        info = unreachable[host] if isinstance(unreachable[host], dict) else {}
+        totals["UNREACHABLE"] += 1
+        lines.append("%s  UNREACHABLE, left out of this run (%s:%s: %s)" % (
+            str(host).ljust(width), info.get("address", "?"), info.get("port", "?"), info.get("error", "no answer")))
     lines.append("total: " + ", ".join("%d %s" % (n, k) for k, n in totals.items() if n or k in ("ok", "changed")))
     return lines
 

@@ -37,3 +37,11 @@ def test_check_mode_says_would_change_and_never_prints_commands():
 
 def test_unknown_host_is_left_out():
     assert site_summary(["nosuch"], HOSTVARS) == ["total: 0 ok, 0 changed"]
+
+
+def test_a_device_left_out_as_unreachable_is_named_with_its_address_and_counted():
+    dead = {"sth2": {"address": "198.18.99.16", "port": 22, "seconds": 10.0, "error": "no answer (timed out)"}}
+    lines = site_summary(["ste1", "sth2"], dict(HOSTVARS, sth2={}), unreachable=dead)
+    assert [line.split()[0] for line in lines[:-1]] == ["ste1", "sth2"]
+    assert lines[1] == "sth2  UNREACHABLE, left out of this run (198.18.99.16:22: no answer (timed out))"
+    assert lines[-1] == "total: 1 ok, 2 changed, 1 skipped, 1 UNREACHABLE"
