@@ -71,8 +71,9 @@ def message(result):
     dead = result["unreachable_hosts"]
     if not dead:
         return "all %d devices answer on their management address" % len(result["reachable_hosts"])
-    named = ", ".join("%s (%s:%s: %s)" % (h, result["details"][h]["address"], result["details"][h]["port"],
-                                         result["details"][h]["error"]) for h in dead)
+    details = result["details"]
+    named = ", ".join("%s (%s:%s: %s)" % (h, details[h]["address"], details[h]["port"], details[h]["error"])
+                      for h in dead)
     return ("%d of %d devices UNREACHABLE, left out of this run (the others go on): %s. Fix: restore the "
             "management path (or the device), then re-run for them with --limit"
             % (len(dead), len(dead) + len(result["reachable_hosts"]), named))
