@@ -16,6 +16,8 @@ import glob
 import json
 import os
 
+from .rollback_timer import write_atomic
+
 
 class HostError(Exception):
     """A command on the host failed (the message names it and says what it answered)."""
@@ -59,15 +61,7 @@ class LinuxHost:
         directory = os.path.dirname(path)
         if not os.path.isdir(directory):
             os.makedirs(directory, 0o755)
-        tmp = "%s.paynet-tmp" % path
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-        try:
-            os.write(fd, content.encode("utf-8"))
-            os.fchmod(fd, mode)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.rename(tmp, path)
+        write_atomic(path, content, mode)
 
     def delete(self, path):
         if os.path.exists(path):

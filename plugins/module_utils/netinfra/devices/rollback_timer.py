@@ -85,7 +85,9 @@ def _run(argv, data=None):
     return proc.returncode, proc.stdout, proc.stderr
 
 
-def _write(path, text, mode=0o600):
+def write_atomic(path, text, mode=0o600):
+    """Write ``text`` to ``path`` atomically: a temporary file created with ``mode``, fsync'd, renamed over
+    ``path`` (also LinuxHost.write's writer: this file stays standard-library only for the ssh script)."""
     tmp = "%s.tmp%d" % (path, os.getpid())
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     try:
@@ -395,11 +397,11 @@ class Timer:
             record = {"id": uuid.uuid4().hex, "feature": feature, "what": what, "armed_at": now,
                       "armed_at_iso": _iso(now), "timeout": int(timeout), "fires_at": now + int(timeout),
                       "fires_at_iso": _iso(now + int(timeout)), "pid": None, "steps": steps}
-            _write(os.path.join(directory, ARMED), json.dumps(record))
+            write_atomic(os.path.join(directory, ARMED), json.dumps(record))
             pid = self._spawn(self, feature, record["id"], int(timeout))
             ident = proc_identity(pid, self.proc) if pid else None
             record.update(pid=pid, starttime=ident[0] if ident else None, cmdline=ident[1] if ident else None)
-            _write(os.path.join(directory, ARMED), json.dumps(record))
+            write_atomic(os.path.join(directory, ARMED), json.dumps(record))
             if fired:  # reported by the caller now (Timer.arm's result), then forgotten
                 os.unlink(os.path.join(directory, FIRED))
         finally:
@@ -451,7 +453,7 @@ class Timer:
                       "armed_at_iso": armed.get("armed_at_iso"), "armed_at": armed.get("armed_at"),
                       "fired_at": started, "fired_at_iso": _iso(started), "restore_seconds": round(_now() - started, 3),
                       "ok": all(step["ok"] for step in report), "steps": report}
-            _write(os.path.join(directory, FIRED), json.dumps(record))
+            write_atomic(os.path.join(directory, FIRED), json.dumps(record))
             os.unlink(os.path.join(directory, ARMED))
             return record
         finally:
