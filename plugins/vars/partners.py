@@ -74,6 +74,10 @@ class VarsModule(BaseVarsPlugin):
     # host whose variables it resolves (5,000 hosts would re-read every partner file 5,000 times), and
     # it passes cache=False when the inventory is refreshed (meta: refresh_inventory).
     _CACHE = {}
+    # No state on the instance (the cache above is the class's): Ansible may keep one instance instead of loading
+    # the plugin again for every entity of every host it resolves (VariableManager.get_vars: all, each group, the
+    # host; twice with a playbook directory), which was a third of a 5,000-device fleet validation.
+    is_stateless = True
 
     def get_vars(self, loader, path, entities, cache=True):
         super().get_vars(loader, path, entities)
