@@ -15,6 +15,7 @@ from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
+import bisect
 import ipaddress
 import re
 import socket
@@ -250,3 +251,54 @@ def bogon(net, production=True):
             if space_version == version and start <= high and low <= end:
                 return space, label
     return None
+
+
+class NetworkIndex:
+    """Networks with a payload each, answering "which of them overlap this network?" without comparing it
+    with every one (a fleet check of 500 HSM segments against 250 partners' prefixes was 125,000 overlap
+    tests per check). Two CIDR blocks overlap exactly when one contains the other, so a query looks up the
+    blocks containing it (one dictionary lookup per shorter prefix length) and the blocks inside it (a
+    bisection of the sorted start addresses). Answers come in the order the networks were added."""
+
+    def __init__(self, items=()):
+        self._by_block = {}  # (version, network int, prefixlen) -> [(seq, net, payload)]
+        self._starts = {4: [], 6: []}  # sorted [(network int, seq)] per version
+        self._entries = []
+        self._sorted = True
+        for net, payload in items:
+            self.add(net, payload)
+
+    def add(self, net, payload=None):
+        seq = len(self._entries)
+        entry = (seq, net, payload)
+        self._entries.append(entry)
+        self._by_block.setdefault((net.version, int(net.network_address), net.prefixlen), []).append(entry)
+        self._starts[net.version].append((int(net.network_address), seq))
+        self._sorted = False
+
+    def __len__(self):
+        return len(self._entries)
+
+    def overlapping(self, net):
+        """``[(network, payload)]`` of every indexed network that overlaps ``net`` (equal, containing it or
+        inside it), in the order they were added."""
+        if not self._sorted:
+            for starts in self._starts.values():
+                starts.sort()
+            self._sorted = True
+        version, start, plen = net.version, int(net.network_address), net.prefixlen
+        bits = MAX_BITS[version]
+        found = {}
+        for length in range(plen, -1, -1):  # equal to net or containing it
+            mask = ((1 << length) - 1) << (bits - length) if length else 0
+            for entry in self._by_block.get((version, start & mask, length), ()):
+                found[entry[0]] = entry
+        starts = self._starts[version]
+        end = int(net.broadcast_address)
+        first = bisect.bisect_left(starts, (start, -1))
+        last = bisect.bisect_right(starts, (end, len(self._entries)))
+        for _start, seq in starts[first:last]:  # starting inside net: inside it when not shorter than net
+            entry = self._entries[seq]
+            if entry[1].prefixlen >= plen:
+                found[seq] = entry
+        return [(found[seq][1], found[seq][2]) for seq in sorted(found)]

@@ -25,6 +25,7 @@ import ipaddress
 from ...core import fleet, values
 from ...core import schema as sch
 from ...core.policy import parse_date
+from ...core.prefixes import NetworkIndex
 from . import model, schema
 
 HSM_PLATFORMS = ("linux",)
@@ -278,10 +279,10 @@ def _check_gateways(ctx, path, segment):
                       % (wanted, host))
 
 
-def _announce_overlaps(ctx, name, subnets, partner_lists):
+def _announce_overlaps(ctx, name, subnets, partner_index):
     """The HSM subnets must never be announced: not in our announced space, not in a partner's announce
-    list, not inside or overlapping a partner's accepted prefixes. ``partner_lists``: {announce,
-    accept_prefixes: :func:`_partner_networks`}, computed once for every segment."""
+    list, not inside or overlapping a partner's accepted prefixes. ``partner_index``: a NetworkIndex of
+    every partner's announce and accept_prefixes entries (:func:`_partner_index`), built once."""
     space = ctx.facts.get("bgp.space")
     for s_index, net in enumerate(subnets):
         where = "hsm.segments[%s].subnets[%d]" % (name, s_index)
@@ -292,9 +293,7 @@ def _announce_overlaps(ctx, name, subnets, partner_lists):
                 ctx.error(HOST, where, "HSM subnet %s overlaps %s, which %s announces over BGP to partners"
                           % (net, ours, host), "never announce the HSM segment: remove it from %s's bgp.announce or "
                           "announce prefixes outside %s" % (host, net))
-        for other, partner, key, e_index in partner_lists["announce"] + partner_lists["accept_prefixes"]:
-            if other.version != net.version or not other.overlaps(net):
-                continue
+        for other, (partner, key, e_index) in partner_index.overlapping(net):
             if key == "announce":
                 what = "is announced to partner %s" % partner
                 fix = "remove it from partners.%s.announce: the HSM segment is never announced" % partner
@@ -323,10 +322,16 @@ def _partner_networks(ctx, key="accept_prefixes"):
     return out
 
 
+def _partner_index(ctx, keys):
+    """NetworkIndex of every partner's ``keys`` lists (:func:`_partner_networks`), payload (partner, key, index)."""
+    return NetworkIndex((net, (partner, key, e_index)) for key in keys
+                        for net, partner, key, e_index in _partner_networks(ctx, key))
+
+
 def _sets_in_partner_space(ctx, hsm):
     """No address set (client, management source, outbound server) may overlap a partner's network: a
     rule naming it would open the HSM to traffic from, or send the HSM's traffic to, a partner link."""
-    partner_nets = _partner_networks(ctx)
+    partner_nets = _partner_index(ctx, ("accept_prefixes",))
     if not partner_nets:
         return
     for index, raw in enumerate(hsm.get("address_sets") or []):
@@ -336,14 +341,13 @@ def _sets_in_partner_space(ctx, hsm):
             net = _net(text) if isinstance(text, str) else None
             if net is None:
                 continue
-            for other, partner, key, e_index in partner_nets:
+            for other, (partner, key, e_index) in partner_nets.overlapping(net):
                 where = "partners.%s.%s[%d]" % (partner, key, e_index)
-                if other.version == net.version and other.overlaps(net):
-                    ctx.error(HOST, "hsm.address_sets[%d].addresses[%d]" % (index, a_index),
-                              "%s overlaps %s, a partner's network (%s): a partner link must never reach an HSM"
-                              % (net, other, where),
-                              "remove it from address set %s (list only our own hosts), or correct %s"
-                              % (raw.get("name"), where))
+                ctx.error(HOST, "hsm.address_sets[%d].addresses[%d]" % (index, a_index),
+                          "%s overlaps %s, a partner's network (%s): a partner link must never reach an HSM"
+                          % (net, other, where),
+                          "remove it from address set %s (list only our own hosts), or correct %s"
+                          % (raw.get("name"), where))
 
 
 def _probes_from_outside_allowed(ctx, hsm):
@@ -397,6 +401,7 @@ def validate(ctx):
     sets = _check_sets(ctx, hsm, partner_ips)
     partner_lists = None
     published = {}
+    published_index = NetworkIndex()  # the same subnets, for the overlap test of each new one
     seen_addresses = {}
     names = {}
     for index, raw in enumerate(hsm.get("segments") or [] if isinstance(hsm.get("segments"), list) else []):
@@ -418,11 +423,11 @@ def validate(ctx):
                 ctx.error(HOST, "%s.subnets[%d]" % (path, s_index), "%s is not a prefix (host bits must be zero)"
                           % values.show(text), "write the segment's prefix, e.g. 198.18.40.0/24")
                 continue
-            for other, (o_name, o_net) in published.items():
-                if o_net.version == net.version and o_net.overlaps(net):
-                    ctx.error(HOST, "%s.subnets[%d]" % (path, s_index), "subnet %s overlaps %s of segment %s"
-                              % (net, o_net, o_name), "give each segment its own subnets")
+            for o_net, o_name in published_index.overlapping(net):
+                ctx.error(HOST, "%s.subnets[%d]" % (path, s_index), "subnet %s overlaps %s of segment %s"
+                          % (net, o_net, o_name), "give each segment its own subnets")
             published[(name, s_index)] = (name, net)
+            published_index.add(net, name)
             subnets.append(net)
         appliances = _check_appliances(ctx, path, segment, subnets, seen_addresses)
         ids = {}
@@ -431,7 +436,7 @@ def validate(ctx):
         _check_gateways(ctx, path, segment)
         if not ctx.one_device:
             if partner_lists is None:
-                partner_lists = {key: _partner_networks(ctx, key) for key in ("announce", "accept_prefixes")}
+                partner_lists = _partner_index(ctx, ("announce", "accept_prefixes"))
             _announce_overlaps(ctx, index, subnets, partner_lists)
     _check_probes(ctx, hsm)
     if not ctx.one_device:

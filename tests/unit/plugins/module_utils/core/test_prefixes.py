@@ -115,3 +115,35 @@ def test_blanks_around_a_prefix_are_refused_not_stripped():
         parse_entry(" 198.51.100.0/24 ")
     assert "leading or trailing whitespace" in str(info.value)
     assert info.value.key == "prefix" and "'198.51.100.0/24'" in info.value.fix
+
+
+def test_network_index_answers_as_the_pairwise_overlap_test():
+    import ipaddress
+    import random
+
+    from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.prefixes import NetworkIndex
+
+    rng = random.Random(14)
+
+    def random_net():
+        if rng.random() < 0.7:
+            plen = rng.randint(8, 32)
+            addr = (198 << 24) | (18 << 16) | rng.getrandbits(17) << 0  # inside 198.18.0.0/15 mostly
+            return ipaddress.ip_network((addr, plen), strict=False)
+        plen = rng.randint(32, 128)
+        return ipaddress.ip_network(((0x20010db8 << 96) | rng.getrandbits(40) << 56, plen), strict=False)
+
+    items = [(random_net(), "n%d" % i) for i in range(400)]
+    items.append((items[3][0], "again"))  # the same network twice: both answered, in order
+    index = NetworkIndex(items)
+    assert len(index) == len(items)
+    hits = 0
+    for _ in range(600):
+        net = random_net()
+        expected = [(n, p) for n, p in items if n.version == net.version and n.overlaps(net)]
+        assert index.overlapping(net) == expected, net
+        hits += bool(expected)
+    assert hits > 100  # the random queries really found overlaps
+    assert [p for _n, p in index.overlapping(items[3][0])][-1] == "again"
+    index.add(ipaddress.ip_network("0.0.0.0/0"), "default")
+    assert index.overlapping(ipaddress.ip_network("203.0.113.0/24")) == [(ipaddress.ip_network("0.0.0.0/0"), "default")]
