@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: fleet
-author: paynet network infrastructure team
+author: paynet network infrastructure team (@paynet-netinfra)
 short_description: A fleet inventory exported as JSON (a CMDB export), read in one pass
 version_added: 0.7.0
 description:

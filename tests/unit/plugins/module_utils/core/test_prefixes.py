@@ -138,7 +138,7 @@ def test_network_index_answers_as_the_pairwise_overlap_test():
     index = NetworkIndex(items)
     assert len(index) == len(items)
     hits = 0
-    for _ in range(600):
+    for _query in range(600):
         net = random_net()
         expected = [(n, p) for n, p in items if n.version == net.version and n.overlaps(net)]
         assert index.overlapping(net) == expected, net
