@@ -22,6 +22,11 @@ description:
   - C(get_tcp_counters) reads the router's C(/proc/net/netstat) (the kernel's TCP-MD5 drop counters that
     bgp_peering's fast failure uses) over a second exec channel of the same SSH session; it returns an
     empty string when the login shell is C(vtysh) itself.
+  - C(get_confirm_state) and C(clear_confirm_fired) read (and forget, once reported) the router's
+    device-side commit-confirm state of a feature (a pending timer of another run, a fired rollback) over
+    the same exec channel, so a run that changes nothing still reports them without a new connection; they
+    answer C({}) when the channel cannot run the helper (a C(vtysh) login shell, no python3, sudo asking for
+    a password).
 version_added: 0.1.0
 """
 
@@ -35,6 +40,7 @@ from ansible_collections.ansible.netcommon.plugins.module_utils.network.common.c
 from ansible_collections.ansible.netcommon.plugins.module_utils.network.common.utils import to_list
 from ansible_collections.ansible.netcommon.plugins.plugin_utils.cliconf_base import CliconfBase
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.secrets import mask_text
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.rollback_timer import RemoteTimer, TimerError
 
 VERSION_RE = re.compile(r"FRRouting (\S+) \(([^)]*)\)")
 # Lines written at once before waiting for the prompt after the batch's marker comment.
@@ -98,7 +104,8 @@ class Cliconf(CliconfBase):
 
     def get_capabilities(self):
         result = super().get_capabilities()
-        result["rpc"] += ["get_diff", "run_commands", "save_config", "get_tcp_counters"]
+        result["rpc"] += ["get_diff", "run_commands", "save_config", "get_tcp_counters", "get_confirm_state",
+                          "clear_confirm_fired"]
         result["device_operations"] = self.get_device_operations()
         result.update(self.get_option_values())
         return json.dumps(result)
@@ -234,6 +241,34 @@ class Cliconf(CliconfBase):
         except Exception:  # pylint: disable=broad-except
             return ""
         return to_text(out, errors="surrogate_or_replace") if rc == 0 else ""
+
+    def get_confirm_state(self, feature):
+        """The router's commit-confirm state of ``feature`` (devices/rollback_timer.py ``status``:
+        ``{"pending": ..., "fired": ...}``), read over a second channel of the same SSH session as root (the
+        login account itself, or ``sudo -n``); ``{}`` when that channel cannot run the helper."""
+        return self._confirm_helper("status", feature)
+
+    def clear_confirm_fired(self, feature):
+        """Forget the record of a fired rollback of ``feature`` (once it was reported); ``{}`` when the
+        channel cannot run the helper."""
+        return self._confirm_helper("clear-fired", feature)
+
+    def _confirm_helper(self, command, feature):
+        ssh = getattr(self._connection, "ssh_type_conn", None)
+        if ssh is None:
+            return {}
+
+        def run(argv):
+            # RemoteTimer's command without an ssh prefix: one shell line; root runs it, anyone else through sudo -n
+            line = '[ "$(id -u)" -eq 0 ] || set -- sudo -n; exec "$@" ' + argv[-1]
+            rc, out, err = ssh.exec_command(line, sudoable=False)
+            return rc, to_text(out, errors="surrogate_or_replace"), to_text(err, errors="surrogate_or_replace")
+
+        timer = RemoteTimer([], become=[], runner=run)
+        try:
+            return timer.status(feature) if command == "status" else timer.clear_fired(feature)
+        except (TimerError, Exception):  # pylint: disable=broad-except  # not a POSIX shell, no python3, ...
+            return {}
 
     def get_diff(self, candidate=None, running=None, diff_match="line", diff_ignore_lines=None,
                  path=None, diff_replace="line"):

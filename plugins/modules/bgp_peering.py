@@ -30,7 +30,10 @@ description:
     (over ssh, through the action plugin's I(confirm_ssh)) holding the running-config from before it; after
     verification the module confirms it over a new ssh connection and only then saves. When the confirm never
     comes (the change cut the management path, the controller died) the router restores that config itself
-    with C(frr-reload.py --reload); the next run warns about it. A no-op run never opens that ssh connection.
+    with C(frr-reload.py --reload); the next run warns about it. A no-op run never opens that ssh connection;
+    every run first reads the router's commit-confirm state over a second exec channel of its own network_cli
+    session (another run's pending timer fails the task before anything is read, a fired one is a warning);
+    with C(vtysh) as the login shell that channel cannot read it.
   - Fast failure. It fails and rolls back as soon as the failure is certain rather than at
     I(verify_timeout) (a NOTIFICATION, or TCP-MD5 drops in the router's kernel counters after a password
     change), then restarts the restored sessions with C(clear bgp) so that they come back within seconds.
@@ -180,7 +183,7 @@ from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.secr
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.confirm import check_timeout
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.transaction import ChangeFailed, StepFailed
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.rollback_timer import RemoteTimer
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.vtysh import VtyshDevice
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.vtysh import SessionTimers, VtyshDevice
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr import backend as frr_bgp
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr.parse import gather
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.features.bgp.frr.plan import PlanError, mask_passwords
@@ -215,19 +218,21 @@ def main():
     bad = check_timeout(None, params["confirm_timeout"], params["verify_timeout"] if params["verify"] != "none" else 0)
     if bad:
         module.fail_json(msg="invalid options, nothing was changed: %s" % str(bad).split(": ", 1)[1])
-    timer = None
+    remote = None
     if params["confirm_timeout"] and not module.check_mode and state not in ("gathered",):
         if not params["confirm_ssh"]:
             module.fail_json(msg="confirm_timeout is %d but confirm_ssh is not set, nothing was changed. Fix: run the "
                                  "module through its action plugin (it fills confirm_ssh from the host's variables), "
                                  "or set confirm_timeout to 0" % params["confirm_timeout"])
         ssh = params["confirm_ssh"]
-        timer = RemoteTimer(ssh, become=[] if "root" in (ssh[ssh.index("-l") + 1:ssh.index("-l") + 2] if "-l" in ssh
-                                                         else []) else ["sudo", "-n"])
+        remote = RemoteTimer(ssh, become=[] if "root" in (ssh[ssh.index("-l") + 1:ssh.index("-l") + 2] if "-l" in ssh
+                                                          else []) else ["sudo", "-n"])
     try:
         device = VtyshDevice(Connection(module._socket_path))
         if state == "gathered":
             module.exit_json(changed=False, gathered=gather(device.running_config(), mask=MASK))
+        # the router's commit-confirm state is read over this session first, also by a run that changes nothing
+        timer = SessionTimers(device, remote)
         result = frr_bgp.run(device, config, state, check_mode=module.check_mode,
                              verify=module.params["verify"], verify_timeout=module.params["verify_timeout"],
                              save=module.params["save"], rollback=module.params["rollback"],

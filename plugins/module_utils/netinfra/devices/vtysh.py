@@ -45,3 +45,49 @@ class VtyshDevice:
         """The router's ``/proc/net/netstat`` text, "" when the login shell cannot show it (optional:
         the BGP backend's fast failure reads the kernel's TCP-MD5 counters with it)."""
         return self._conn.get_tcp_counters()
+
+    def confirm_state(self, feature):
+        """The router's commit-confirm state of ``feature`` read over the session's exec channel (``{}``
+        when the login shell cannot run the helper)."""
+        return self._conn.get_confirm_state(feature)
+
+    def clear_confirm_fired(self, feature):
+        return self._conn.clear_confirm_fired(feature)
+
+
+class SessionTimers:
+    """The commit-confirm timers of a router reached over network_cli: the state is read over the session
+    the module already has (so a run that changes nothing also finds another run's pending timer, or a
+    rollback that fired since the last run: the transaction reads it before gathering, as for a timer on a
+    Linux host), while arming and confirming go through ``remote`` (rollback_timer.RemoteTimer over plain
+    ssh: the confirm must come over a new connection). ``remote`` None: read-only (check mode, or
+    commit-confirm off). A router whose login shell cannot run the helper answers ``{}``: nothing known,
+    nothing reported."""
+
+    local = True
+    deferred = False
+
+    def __init__(self, device, remote=None):
+        self.device = device
+        self.remote = remote
+
+    def status(self, feature):
+        state = self.device.confirm_state(feature) or {}
+        return {"pending": state.get("pending"), "fired": state.get("fired")}
+
+    def clear_fired(self, feature):
+        return self.device.clear_confirm_fired(feature)
+
+    def _remote(self):
+        if self.remote is None:
+            raise RuntimeError("commit-confirm is off for this run (no ssh timer)")
+        return self.remote
+
+    def arm(self, feature, recipe, timeout, what=""):
+        return self._remote().arm(feature, recipe, timeout, what)
+
+    def confirm(self, feature, token):
+        return self._remote().confirm(feature, token)
+
+    def disarm(self, feature, token):
+        return self._remote().disarm(feature, token)

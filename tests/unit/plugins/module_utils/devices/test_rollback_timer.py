@@ -290,3 +290,69 @@ def test_state_files_are_json(box):
         fh.write("{broken")
     with pytest.raises(rt.TimerError, match="not readable JSON"):
         timer.status("feat")
+
+
+class ShellChannel:
+    """network_cli's ssh_type_conn as the frr cliconf uses it: exec_command runs the line in a POSIX shell (here
+    locally, against the scratch state root; as root, so the helper runs without sudo), or answers as a router
+    whose login shell is vtysh."""
+
+    def __init__(self, root, vtysh=False):
+        self.root, self.vtysh, self.lines = root, vtysh, []
+
+    def exec_command(self, line, sudoable=True):
+        import subprocess  # pylint: disable=import-outside-toplevel
+        self.lines.append(line)
+        if self.vtysh:
+            return 1, b"% Unknown command: [ \"$(id -u)\" -eq 0 ]\n", b""
+        proc = subprocess.run(["/bin/sh", "-c", line], stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False,
+                              env=dict(os.environ, PAYNET_NETINFRA_CONFIRM_ROOT=self.root))
+        return proc.returncode, proc.stdout, proc.stderr
+
+
+def _session(channel):
+    from ansible_collections.paynet.netinfra.plugins.cliconf.frr import Cliconf  # pylint: disable=import-outside-toplevel
+    from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.vtysh import (  # pylint: disable=import-outside-toplevel
+        SessionTimers,
+        VtyshDevice,
+    )
+
+    class NetworkCli:
+        ssh_type_conn = channel
+
+    return SessionTimers(VtyshDevice(Cliconf(NetworkCli())))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the channel's helper runs as root (the wrapper uses sudo -n otherwise)")
+def test_a_run_that_changes_nothing_on_frr_reads_the_timer_over_its_session(tmp_path):
+    """bgp_peering's no-op: another run's pending timer fails it, a fired rollback is reported once (and
+    forgotten), both read over the network_cli session's exec channel; a vtysh login shell reports nothing."""
+    root = str(tmp_path)
+    device_side = rt.Timer(root, spawn=no_spawn)
+    armed = device_side.arm("box", [{"kind": "command", "argv": ["true"]}], 60, "another run's change")
+    channel = ShellChannel(root)
+    timers = _session(channel)
+    unchanged = Box()
+    unchanged.value = "new"  # the intent is already on the device: nothing to change
+    with pytest.raises(transaction.StepFailed, match="awaiting its confirm|never confirmed"):
+        transaction.run(unchanged, confirm_timeout=60, timer=timers)
+    assert channel.lines and channel.lines[0].startswith('[ "$(id -u)" -eq 0 ] || set -- sudo -n; exec "$@" python3 -c ')
+    assert device_side.status("box")["pending"]["id"] == armed["id"]  # reading changed nothing
+    fired = device_side.fire("box", armed["id"])
+    assert fired["ok"], fired
+    # check mode reports the fired rollback and keeps the record; a real run reports it and forgets it
+    result = transaction.run(unchanged, check_mode=True, confirm_timeout=60, timer=timers)
+    assert not result["changed"] and "restored itself" in result["warnings"][0]
+    assert device_side.status("box")["fired"] is not None
+    result = transaction.run(unchanged, confirm_timeout=0, timer=timers)
+    assert not result["changed"] and "restored itself" in result["warnings"][0]
+    assert device_side.status("box")["fired"] is None
+    assert "warnings" not in transaction.run(unchanged, confirm_timeout=0, timer=timers)
+    # a router whose login shell is vtysh cannot run the helper: nothing is known, nothing reported, no failure
+    device_side.arm("box", [{"kind": "command", "argv": ["true"]}], 60)
+    quiet = _session(ShellChannel(root, vtysh=True))
+    assert quiet.status("box") == {"pending": None, "fired": None}
+    assert "warnings" not in transaction.run(unchanged, confirm_timeout=0, timer=quiet)
+    # commit-confirm off (no ssh timer): arming is refused loudly instead of silently skipped
+    with pytest.raises(RuntimeError, match="commit-confirm is off"):
+        quiet.arm("box", [], 60)
