@@ -24,6 +24,8 @@ import tempfile
 import time
 
 STATE = "/var/lib/paynet-netinfra/confirm/%s"
+IPSEC_STATE = ("cd /etc/swanctl && find . -name 'paynet-*' -type f -printf '%m %p\\n' | sort && "
+               "find . -name 'paynet-*' -type f | sort | xargs -r md5sum && swanctl --list-conns --raw")
 WATCH = r"""
 import json, os, subprocess, sys, time
 path, deadline = sys.argv[1], time.monotonic() + float(sys.argv[2])
@@ -41,7 +43,7 @@ print(json.dumps({"watch": "dropped", "at": time.time(), "rc": proc.returncode})
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", choices=("cut", "kill"), required=True)
-    ap.add_argument("--feature", choices=("hsm", "bgp"), required=True)
+    ap.add_argument("--feature", choices=("hsm", "bgp", "ipsec"), required=True)
     ap.add_argument("--node", default="edge1")
     ap.add_argument("--labctl", required=True)
     ap.add_argument("--topology", required=True)
@@ -65,6 +67,8 @@ def main():
         if args.feature == "hsm":
             out = lab(args.node, "nft", "list", "table", "inet", "paynet_cc", check=False).stdout
             return re.sub(r"counter packets \d+ bytes \d+", "counter", out)
+        if args.feature == "ipsec":  # our swanctl files (content and mode) and the conns charon has loaded
+            return lab(args.node, "/bin/sh", "-c", IPSEC_STATE).stdout
         out = lab(args.node, "vtysh", "-c", "show running-config").stdout
         return "\n".join(line for line in out.splitlines()
                          if not line.startswith(("Building configuration", "Current configuration")))
