@@ -8,7 +8,8 @@ the device-side commit-confirm timer is armed, then waits for the device to rest
              side) that group and the run's ansible-connection processes are SIGKILLed by PID.
 
 Either way it then waits (condition, generous timeout) for fired.json, checks that the device's state
-equals the state before the run (nft table or FRR running-config, counters and headers aside) and prints
+equals the state before the run (nft table, FRR running-config, or for ipsec our swanctl files and charon's loaded
+connections; counters and headers aside) and prints
 one JSON object: the playbook's rc and output tail, the armed and fired records, the fault time and the
 measured recovery (fault -> restore finished). Exit 0 only when the device restored itself correctly.
 """
