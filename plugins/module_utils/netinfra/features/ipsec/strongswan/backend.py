@@ -234,7 +234,9 @@ class Strongswan(transaction.Backend):
         try:
             self._apply(plan)
         except (CharonGone, vici.ViciConnectError) as exc:
-            raise transaction.StepFailed("charon stopped answering while the change was applied (%s)" % exc) from exc
+            # the cause without the advice to start strongSwan: the rollback waits for charon and says what it found
+            cause = str(exc).split(" (start strongSwan", 1)[0]
+            raise transaction.StepFailed("charon stopped answering while the change was applied (%s)" % cause) from exc
 
     def _apply(self, plan):
         change, gateway = plan.payload, self.gateway

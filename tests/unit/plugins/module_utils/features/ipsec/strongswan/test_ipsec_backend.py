@@ -739,6 +739,25 @@ def test_charon_killed_during_the_change_is_waited_for_and_gets_the_old_config(t
     assert_no_secret(message, result)
 
 
+def test_charon_gone_before_the_terminate_is_named_without_the_start_advice(tmp_path):
+    gw = make_gateway(tmp_path, [NORTHBANK], "libipsec", up=[NB_N])
+    files = tree(gw.root)
+    real_vici, calls = gw.vici, []
+
+    def vici_dies_after_gather():  # charon SIGKILLed once the change is armed: the terminate cannot connect
+        calls.append(1)
+        if len(calls) == 2:
+            kill_charon(gw, back_after=2)
+        return real_vici()
+    gw.vici = vici_dies_after_gather
+    with pytest.raises(ChangeFailed) as err:
+        apply(gw, [changed(NORTHBANK, dpd_delay=7)], "replaced")
+    message = str(err.value)
+    assert message == ("charon stopped answering while the change was applied (charon is not running or VICI is not "
+                       "enabled: nothing listens on /var/run/charon.vici); rolled back to the previous configuration")
+    assert err.value.result["charon_restarted"] and tree(gw.root) == files and NB_N in gw.charon.sas
+
+
 def test_charon_that_does_not_come_back_leaves_the_old_files_and_says_so(tmp_path):
     gw = make_gateway(tmp_path, [NORTHBANK], "libipsec", up=[NB_N])
     files = tree(gw.root)
