@@ -8,7 +8,8 @@ the device-side commit-confirm timer is armed, then waits for the device to rest
              side) that group and the run's ansible-connection processes are SIGKILLed by PID.
 
 Either way it then waits (condition, generous timeout) for fired.json, checks that the device's state
-equals the state before the run (nft table or FRR running-config, counters and headers aside) and prints
+equals the state before the run (nft table, FRR running-config, or for ipsec our swanctl files and charon's loaded
+connections; counters and headers aside) and prints
 one JSON object: the playbook's rc and output tail, the armed and fired records, the fault time and the
 measured recovery (fault -> restore finished). Exit 0 only when the device restored itself correctly.
 """
@@ -24,6 +25,8 @@ import tempfile
 import time
 
 STATE = "/var/lib/paynet-netinfra/confirm/%s"
+IPSEC_STATE = ("cd /etc/swanctl && find . -name 'paynet-*' -type f -printf '%m %p\\n' | sort && "
+               "find . -name 'paynet-*' -type f | sort | xargs -r md5sum && swanctl --list-conns --raw")
 WATCH = r"""
 import json, os, subprocess, sys, time
 path, deadline = sys.argv[1], time.monotonic() + float(sys.argv[2])
@@ -41,7 +44,7 @@ print(json.dumps({"watch": "dropped", "at": time.time(), "rc": proc.returncode})
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", choices=("cut", "kill"), required=True)
-    ap.add_argument("--feature", choices=("hsm", "bgp"), required=True)
+    ap.add_argument("--feature", choices=("hsm", "bgp", "ipsec"), required=True)
     ap.add_argument("--node", default="edge1")
     ap.add_argument("--labctl", required=True)
     ap.add_argument("--topology", required=True)
@@ -65,6 +68,8 @@ def main():
         if args.feature == "hsm":
             out = lab(args.node, "nft", "list", "table", "inet", "paynet_cc", check=False).stdout
             return re.sub(r"counter packets \d+ bytes \d+", "counter", out)
+        if args.feature == "ipsec":  # our swanctl files (content and mode) and the conns charon has loaded
+            return lab(args.node, "/bin/sh", "-c", IPSEC_STATE).stdout
         out = lab(args.node, "vtysh", "-c", "show running-config").stdout
         return "\n".join(line for line in out.splitlines()
                          if not line.startswith(("Building configuration", "Current configuration")))

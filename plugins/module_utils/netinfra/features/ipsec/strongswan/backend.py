@@ -55,6 +55,10 @@ class IpsecError(Exception):
     """A failure before anything was changed (bad environment, charon down, ...)."""
 
 
+class CharonGone(IpsecError):
+    """charon stopped answering (its VICI socket refuses connections or is gone): killed, crashed, restarting."""
+
+
 class Gateway(linux.LinuxHost):
     """The real gateway: files under ``root``, ``ip`` and ``swanctl`` through ``run`` (argv ->
     (rc, stdout, stderr)), charon through VICI."""
@@ -156,6 +160,14 @@ class Strongswan(transaction.Backend):
         return [{"kind": "files", "paths": [os.path.join(self.gateway.root, g) for g in OWNED_GLOBS]},
                 {"kind": "command", "argv": LOAD_ALL.split()}]
 
+    def _charon_answers(self):
+        try:
+            with self.gateway.vici() as session:
+                session.stats()
+            return True
+        except Exception:  # pylint: disable=broad-except
+            return False
+
     def gather(self):
         gateway = self.gateway
         try:
@@ -219,6 +231,14 @@ class Strongswan(transaction.Backend):
         return transaction.Plan(fplan.changed or ip_cmds or not_loaded, commands, diff, extra=extra, payload=change)
 
     def apply(self, plan):
+        try:
+            self._apply(plan)
+        except (CharonGone, vici.ViciConnectError) as exc:
+            # the cause without the advice to start strongSwan: the rollback waits for charon and says what it found
+            cause = str(exc).split(" (start strongSwan", 1)[0]
+            raise transaction.StepFailed("charon stopped answering while the change was applied (%s)" % cause) from exc
+
+    def _apply(self, plan):
         change, gateway = plan.payload, self.gateway
         for path in change.fplan.deletes:
             gateway.delete(path)
@@ -277,6 +297,20 @@ class Strongswan(transaction.Backend):
         for path, content in sorted(snapshot.items()):
             if now.get(path) != content:
                 gateway.write(path, content, swanctl.default_mode(path, gateway.root) or 0o600)
+        # charon killed or crashed during the change: its service manager restarts it (systemd's strongswan.service:
+        # Restart=on-abnormal); wait for it, bounded, so that the previous configuration is loaded into it
+        # (and, with kernel-libipsec, its new ipsec0 gets our addresses back)
+        if not self._charon_answers():
+            started = self.clock()
+            back = transaction.wait_until(self._charon_answers, bool, self.verify_timeout, interval=0.5,
+                                          sleep=self.sleep, clock=self.clock)
+            if not back:
+                raise CharonGone("charon is not running and did not answer again within %ss: the paynet-* files are "
+                                 "restored byte-exact, so charon loads the previous configuration when it is started "
+                                 "with 'swanctl --load-all' (as strongswan.service does); start strongSwan"
+                                 % self.verify_timeout)
+            result["charon_restarted"] = "charon answered again %.1fs into the rollback; the previous configuration " \
+                                         "was loaded into it" % (self.clock() - started)
         # our interfaces/ipsec0 addresses exactly as read before the change (lower device, if_id,
         # alias, addresses, up state from that snapshot: needs neither the WAN nor the tunnels' intent)
         undo = iface.rollback_interfaces(change.current.ifaces, iface.parse_ip_addr_json(gateway.ip_json("addr", "show")))
@@ -347,11 +381,17 @@ def wait_up(gateway, tunnels, plane, timeout, interval=0.5, sleep=time.sleep, cl
 def _load_all(gateway):
     rc, out, err = gateway.run(["swanctl", "--load-all", "--noprompt"])
     if rc != 0:
+        text = "%s\n%s" % (err or "", out or "")
+        gone = [line.strip() for line in text.splitlines() if line.startswith("connecting to '") and "failed" in line]
+        if gone:  # swanctl could not reach charon over VICI (rc: the errno, e.g. 111 refused, 2 no socket)
+            raise CharonGone("swanctl --load-all: %s" % gone[0])
         raise IpsecError("swanctl --load-all failed: %s" % _last_lines(err or out))
 
 
 def _last_lines(text, n=3):
-    lines = [l for l in (text or "").strip().splitlines() if l.strip() and not l.startswith("plugin '")]
+    """The last ``n`` lines that say something: not plugin load noise, not swanctl's usage text."""
+    lines = [line for line in (text or "").strip().splitlines()
+             if line.strip() and not line.startswith(("plugin '", " ", "\t", "usage:", "strongSwan "))]
     return " | ".join(lines[-n:])
 
 

@@ -94,6 +94,16 @@ def terminate_cmd(name):
 
 
 LOAD = "swanctl --load-all --noprompt"
+# captured from swanctl 5.9.8 in the lab (charon SIGKILLed): stderr, rc 111
+SWANCTL_NO_CHARON = """connecting to 'unix:///var/run/charon.vici' failed: Connection refused
+Error: connecting to 'default' URI failed: Connection refused
+strongSwan 5.9.8 swanctl
+usage:
+  swanctl --load-all [--raw|--pretty] [--clear] [--noprompt]
+           --help            (-h)  show usage information
+           --noprompt        (-n)  do not prompt for passwords
+           --uri             (-u)  service URI to connect to
+"""
 
 
 # -- the fake charon --------------------------------------------------------------------------------
@@ -111,6 +121,7 @@ class FakeCharon:
         self.load_results = []    # scripted (rc, stderr) of the next --load-all calls; then (0, "")
         self.raise_on = {}        # VICI command -> exception to raise (e.g. charon gone mid-run)
         self.down = None          # exception raised on connecting (charon not running)
+        self.on_terminate = None  # callable(charon) run once after the next terminate
         self._uid = 100
 
     # swanctl --load-all
@@ -171,6 +182,9 @@ class FakeCharon:
         self._call("terminate")
         self.events.append(terminate_cmd(ike))
         self.sas.pop(ike, None)
+        hook, self.on_terminate = self.on_terminate, None
+        if hook:
+            hook(self)
         return True, ["[IKE] deleting IKE_SA %s[1]" % ike]
 
     # what charon reports
@@ -304,6 +318,8 @@ class FakeGateway(ipsec_backend.Gateway):
             return self.ip(argv[1:])
         if argv == ["swanctl", "--load-all", "--noprompt"]:
             self.events.append(LOAD)
+            if self.charon.down is not None:  # what swanctl 5.9.8 answers when charon is gone (rc: the errno)
+                return 111, "", SWANCTL_NO_CHARON
             return self.charon.load_all(self.owned_files(), self.root)
         raise AssertionError("unexpected command %r" % argv)
 
@@ -674,6 +690,98 @@ def test_load_all_failure_rolls_back_files_and_interfaces(tmp_path):
     assert not any(e.startswith("swanctl --initiate") for e in gw.events)
     assert err.value.result["rollback_commands"][-1] == LOAD
     assert "ip link del xfrm1287" in err.value.result["rollback_commands"]
+
+
+def kill_charon(gw, back_after=None):
+    """charon dies (its VICI socket refuses); with ``back_after`` its service manager restarts it after that many
+    failed connection attempts: a fresh charon, nothing loaded, no SA."""
+    gw.charon.down = vici.ViciConnectError("charon is not running or VICI is not enabled: nothing listens on "
+                                           "/var/run/charon.vici")
+    gw.charon.sas.clear()
+    gw.charon.loaded.clear()
+    for entry in gw.interfaces:  # kernel-libipsec's TUN device goes with charon: a new ipsec0 has no address of ours
+        if entry["ifname"] == "ipsec0":
+            entry["addr_info"] = [a for a in entry.get("addr_info", []) if a.get("family") != "inet"]
+    if back_after is None:
+        return
+    real_vici, tries = gw.vici, []
+
+    def vici_then_back():
+        if gw.charon.down is not None:
+            tries.append(1)
+            if len(tries) > back_after:
+                gw.charon.down = None
+        return real_vici()
+    gw.vici = vici_then_back
+
+
+def test_charon_killed_during_the_change_is_waited_for_and_gets_the_old_config(tmp_path):
+    gw = make_gateway(tmp_path, [NORTHBANK], "libipsec", up=[NB_N])
+    files, interfaces = tree(gw.root), gw.parsed_interfaces()
+    # charon dies right after the old SA was terminated, before --load-all; it is restarted a moment later
+    gw.charon.on_terminate = lambda charon: kill_charon(gw, back_after=3)
+    with pytest.raises(ChangeFailed) as err:
+        apply(gw, [changed(NORTHBANK, dpd_delay=7)], "replaced")
+    message, result = str(err.value), err.value.result
+    assert message.startswith("charon stopped answering while the change was applied (swanctl --load-all: "
+                              "connecting to 'unix:///var/run/charon.vici' failed: Connection refused)")
+    assert "rolled back to the previous configuration" in message and "usage" not in message
+    assert result["rolled_back"] is True and result["charon_restarted"].startswith("charon answered again")
+    # the new charon has the old config loaded, its new ipsec0 our inside addresses (only those: 10.99.0.1/24 is
+    # not ours), and the tunnel is up again
+    assert tree(gw.root) == files
+    now = gw.parsed_interfaces()
+    assert now["ipsec0"]["addresses"] == [a for a in interfaces["ipsec0"]["addresses"] if a.startswith("169.254.")]
+    assert {n: i for n, i in now.items() if n != "ipsec0"} == {n: i for n, i in interfaces.items() if n != "ipsec0"}
+    assert result["rollback_commands"] == ["ip addr add 169.254.10.9/30 dev ipsec0", "ip addr add 169.254.10.1/30 dev ipsec0",
+                                           LOAD]
+    assert set(gw.charon.loaded) == {NB_N} and NB_N in gw.charon.sas
+    assert_no_secret(message, result)
+
+
+def test_charon_gone_before_the_terminate_is_named_without_the_start_advice(tmp_path):
+    gw = make_gateway(tmp_path, [NORTHBANK], "libipsec", up=[NB_N])
+    files = tree(gw.root)
+    real_vici, calls = gw.vici, []
+
+    def vici_dies_after_gather():  # charon SIGKILLed once the change is armed: the terminate cannot connect
+        calls.append(1)
+        if len(calls) == 2:
+            kill_charon(gw, back_after=2)
+        return real_vici()
+    gw.vici = vici_dies_after_gather
+    with pytest.raises(ChangeFailed) as err:
+        apply(gw, [changed(NORTHBANK, dpd_delay=7)], "replaced")
+    message = str(err.value)
+    assert message == ("charon stopped answering while the change was applied (charon is not running or VICI is not "
+                       "enabled: nothing listens on /var/run/charon.vici); rolled back to the previous configuration")
+    assert err.value.result["charon_restarted"] and tree(gw.root) == files and NB_N in gw.charon.sas
+
+
+def test_charon_that_does_not_come_back_leaves_the_old_files_and_says_so(tmp_path):
+    gw = make_gateway(tmp_path, [NORTHBANK], "libipsec", up=[NB_N])
+    files = tree(gw.root)
+    gw.charon.on_terminate = lambda charon: kill_charon(gw)
+    with pytest.raises(ChangeFailed) as err:
+        apply(gw, [changed(NORTHBANK, dpd_delay=7)], "replaced")
+    message = str(err.value)
+    assert message.startswith("charon stopped answering while the change was applied")
+    assert "ROLLBACK FAILED too: charon is not running and did not answer again within 5s: the paynet-* files are " \
+           "restored byte-exact, so charon loads the previous configuration when it is started" in message
+    assert tree(gw.root) == files and err.value.result["rolled_back"] is False
+
+
+def test_load_all_failure_message_leaves_out_swanctls_usage_text(tmp_path):
+    gw = make_gateway(tmp_path, [ACME], "xfrm", up=[ACME_N])
+    gw.charon.load_results = [(22, "loading connection 'partner-card_net' failed: invalid value for: proposals, config "
+                                   "discarded\nloaded 1 of 2 connections, 1 failed to load, 0 unloaded\n"
+                                   "strongSwan 5.9.8 swanctl\nusage:\n  swanctl --load-all [--raw|--pretty]\n"
+                                   "           --uri             (-u)  service URI to connect to\n")]
+    with pytest.raises(ChangeFailed) as err:
+        apply(gw, [CARD], "merged")
+    assert str(err.value).startswith("applying the change failed: swanctl --load-all failed: loading connection "
+                                     "'partner-card_net' failed: invalid value for: proposals, config discarded | "
+                                     "loaded 1 of 2 connections, 1 failed to load, 0 unloaded; rolled back")
 
 
 def test_failed_ip_command_rolls_back(tmp_path):
