@@ -102,7 +102,8 @@ def test_detached_timer_fires_by_itself_and_a_confirmed_one_does_not(box):
     assert fired["ok"] and fired["fired_at"] - fired["armed_at"] >= 1
     timer.clear_fired("feat")
 
-    armed = timer.arm("feat", box["recipe"], 2)
+    # long enough that a loaded machine cannot let it fire before the confirm below (it ends at the confirm)
+    armed = timer.arm("feat", box["recipe"], 120)
     (box["etc"] / "a.conf").write_text("kept\n")
     assert timer.status("feat")["pending"]["timer_running"] is True
     with pytest.raises(rt.TimerError, match="awaiting its confirm.*restores the configuration from before it at "
