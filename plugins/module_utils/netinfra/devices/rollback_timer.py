@@ -486,7 +486,7 @@ def summary(fired):
 
 
 def fired_warning(fired):
-    return ("the device restored itself: a %s change armed at %s was never confirmed, so its commit-confirm timer "
+    return ("the device restored itself: the %s change armed at %s was never confirmed, so its commit-confirm timer "
             "fired at %s: %s. This run starts from that restored state."
             % (fired.get("feature"), fired.get("armed_at_iso"), fired.get("fired_at_iso"), summary(fired)))
 
