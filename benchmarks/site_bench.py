@@ -111,7 +111,8 @@ def main():
     if args.stages:
         # --tags always: validation, the reachability probe and the summary only (what every stage run also pays)
         steps += [("no-op --tags " + stage, base + ["--tags", stage, site]) for stage in ("always",) + STAGES]
-    steps += [("backup.yml", base + [os.path.join(ROOT, "playbooks", "backup.yml"), "-e", "netinfra_backup_dir=" + backup_dir])]
+    steps += [("backup.yml", base + [os.path.join(ROOT, "playbooks", "backup.yml"), "-e", "netinfra_backup_dir=" + backup_dir,
+                                     "-e", "backup_hosts=" + args.site_group])]
     try:
         for name, cmd in steps:
             load = os.getloadavg()
@@ -125,10 +126,13 @@ def main():
                    "changed": sum(v.get("changed", 0) for h, v in rc.items() if h in hosts),
                    "tasks_ok": sum(v.get("ok", 0) for h, v in rc.items() if h in hosts), "reaped": reaped,
                    "load_1m_before": round(load[0], 2), "load_1m_after": round(os.getloadavg()[0], 2)}
+            if not any(h in hosts for h in rc):
+                row["rc"] = row["rc"] or 3  # a run that reached none of our devices measures nothing
+                print("%s: no device of the site in the PLAY RECAP (wrong --site-group or inventory?)" % name, file=sys.stderr)
             results["runs"].append(row)
             print("%-22s rc=%d wall %6.1f s  cpu %6.1f s  changed=%d  load %.2f -> %.2f"
                   % (name, row["rc"], row["wall_s"], row["cpu_s"], row["changed"], load[0], row["load_1m_after"]), flush=True)
-            if proc.returncode:
+            if row["rc"]:
                 print(proc.stdout[-3000:], proc.stderr[-2000:], file=sys.stderr)
                 break
     finally:
