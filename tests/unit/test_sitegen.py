@@ -121,6 +121,7 @@ def test_partner_setup_cli_reads_secrets_from_stdin(site, monkeypatch, capsys):
     (lambda s: s["devices"]["ste1"]["lan"].update(stcore=300), "devices.ste1.lan.stcore: host 300 is outside"),
     (lambda s: s["links"][0].update(prefix="198.18.96.0/29"), r"links\[0\].prefix: 198.18.96.0/29 is not a /30"),
     (lambda s: s["links"][0].update(b="nosuch"), r"links\[0\].b: unknown device 'nosuch'"),
+    (lambda s: s["devices"].update(stcore={"role": "app"}), "devices.stcore: a segment has the same name"),
 ])
 def test_bad_descriptions_name_the_field(site, change, message):
     bad = copy.deepcopy(site)
@@ -138,3 +139,75 @@ def test_the_site_grows_from_the_description(site):
     assert nodes["ste3"]["x-netinfra"]["addresses"] == {"eth1": ["198.18.90.4/24"], "eth2": ["198.18.96.9/30"]}
     assert nodes["stp1"]["x-netinfra"]["addresses"]["eth3"] == ["198.18.96.10/30"]
     assert ipaddress.ip_network(grown["segments"]["stcore"]).prefixlen == 24
+
+
+# The site at scale (issue 14): tests/topologies/site/dc-site-20.yml, its own inventory inventories/site20.
+DESCRIPTION_20 = REPO / "tests" / "topologies" / "site" / "dc-site-20.yml"
+INVENTORY_20 = REPO / "inventories" / "site20"
+
+
+def _managed(site):
+    roles = site["roles"]
+    return [n for n, d in site["devices"].items() if roles[d["role"]].get("platform") and not roles[d["role"]].get("partner")]
+
+
+def test_the_20_device_site_files_are_the_generator_output():
+    site20 = sitegen.load(DESCRIPTION_20)
+    files = sitegen.outputs(site20, DESCRIPTION_20.parent.parent)
+    assert sorted(str(p.relative_to(REPO / "tests" / "topologies")) for p in files) == [
+        "site-dc20.clab.yml", "site20/stp1.frr.conf", "site20/stpgw1.frr.conf"]
+    for path, text in files.items():
+        assert path.exists(), "%s is missing: run python3 tests/lab/sitegen.py" % path
+        assert path.read_text(encoding="utf-8") == text, "%s is stale: run python3 tests/lab/sitegen.py and commit it" % path
+    assert "dc-site-20.yml" in files[DESCRIPTION_20.parent.parent / "site20" / "stp1.frr.conf"]
+    # no argument: --check covers every description (the 6-device site and this one)
+    assert {p.name for p in sitegen.descriptions()} >= {"dc-site.yml", "dc-site-20.yml"}
+    assert sitegen.main(["--check"]) == 0
+
+
+def test_check_names_a_stale_20_device_file(tmp_path, capsys):
+    topo = tmp_path / "topologies"
+    (topo / "site").mkdir(parents=True)
+    description = topo / "site" / "dc-site-20.yml"
+    description.write_text(DESCRIPTION_20.read_text(encoding="utf-8"), encoding="utf-8")
+    assert sitegen.main([str(description)]) == 0
+    (topo / "site-dc20.clab.yml").write_text("edited by hand\n", encoding="utf-8")
+    assert sitegen.main(["--check", str(description)]) == 1
+    assert "stale: " in capsys.readouterr().out and (topo / "site-dc20.clab.yml").read_text() == "edited by hand\n"
+
+
+def test_the_20_device_site_matches_its_inventory():
+    """20 managed devices, each in inventories/site20's site20 group, with the addresses its intent names."""
+    site20 = sitegen.load(DESCRIPTION_20)
+    nodes = sitegen.topology(site20)["topology"]["nodes"]
+    managed = _managed(site20)
+    assert len(managed) == 20
+    hosts = yaml.safe_load((INVENTORY_20 / "hosts.yml").read_text())["all"]["children"]
+    in_group = [h for sub in hosts["site20"]["children"].values() for h in sub["hosts"]]
+    assert sorted(in_group) == sorted(managed)
+    for feature in ("vrrp", "hsm", "ipsec", "bgp", "snmp"):
+        assert set(hosts["site20_" + feature]["children"]) <= set(hosts["site20"]["children"]), feature
+    for host in managed:
+        hv = yaml.safe_load((INVENTORY_20 / "host_vars" / ("%s.yml" % host)).read_text())
+        addresses = nodes[host]["x-netinfra"]["addresses"]
+        assert hv["netinfra_platform"] == nodes[host]["labels"]["netinfra.platform"], host
+        assert hv["site_core_address"] + "/24" in [a for addrs in addresses.values() for a in addrs], host
+        for group in hv["vrrp"]["groups"]:
+            assert addresses[group["interface"]] == group["address"], (host, group["segment"])
+    bank = yaml.safe_load((INVENTORY_20 / "partners" / "sitebank.yml").read_text())["sitebank"]
+    theirs = [a.split("/")[0] for addrs in nodes["stp1"]["x-netinfra"]["addresses"].values() for a in addrs]
+    assert [s["device"] for s in bank["sessions"]] == site20["partners"]["stp1"]["peers"]
+    for session in bank["sessions"]:
+        ours = [a.split("/")[0] for addrs in nodes[session["device"]]["x-netinfra"]["addresses"].values() for a in addrs]
+        assert session["local_address"] in ours and session["peer_address"] in theirs
+    pay = yaml.safe_load((INVENTORY_20 / "partners" / "sitepay.yml").read_text())["sitepay"]
+    assert [(t["device"], t["inside"]) for t in pay["tunnels"]] == [
+        (t["peer"], t["inside"]) for t in site20["partners"]["stpgw1"]["tunnels"]]
+    for tunnel in pay["tunnels"]:
+        assert tunnel["local_gateway"] + "/24" in nodes[tunnel["device"]]["x-netinfra"]["addresses"]["eth2"]
+    # every HSM appliance of the site's intent is a stand-in node on its segment (tests/lab/site-up.yml starts it)
+    hsm = yaml.safe_load((INVENTORY_20 / "group_vars" / "site20_hsm_gateways" / "hsm.yml").read_text())["hsm"]
+    for segment in hsm["segments"]:
+        for appliance in segment["appliances"]:
+            assert appliance["address"] + "/24" in nodes[appliance["name"]]["x-netinfra"]["addresses"]["eth1"]
+            assert appliance["name"] in hosts["site20_lab_nodes"]["hosts"]
