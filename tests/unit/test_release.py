@@ -34,6 +34,7 @@ FORBIDDEN = [
     (r"^molecule/", "molecule scenarios"),
     (r"^benchmarks/", "benchmarks"),
     (r"^inventories/lab/", "the lab's inventory"),
+    (r"^inventories/site20/", "the 20-device benchmark lab's inventory"),
     (r"^scripts/", "build/test scripts"),
     (r"^\.ci/", "CI"),
     (r"^awx/", "AWX project scaffolding"),
