@@ -89,8 +89,12 @@ def neighbors(device):
 def watch_sessions(device, peers, timeout, marks=None, counters=None, md5_peers=(), interval=0.5,
                    sleep=time.sleep, clock=time.monotonic):
     """Poll until every peer in ``peers`` is Established, one of them is certain to stay down
-    (``status.certain_failure`` against ``marks``/``counters`` read just before the change), or
-    ``timeout`` runs out. Returns (summary, peers still down, {peer: certain cause}, seconds)."""
+    (``status.certain_failure`` against ``marks`` read just before the change and ``counters`` read once it
+    is in place), or ``timeout`` runs out. ``md5_peers``: {peer: whether it has a password after the change}
+    of the sessions whose password the change touched (a plain collection: all with one). Returns
+    (summary, peers still down, {peer: certain cause}, seconds)."""
+    if not isinstance(md5_peers, dict):
+        md5_peers = dict.fromkeys(md5_peers, True)
     started = clock()
     deadline = started + timeout
     while True:
@@ -102,7 +106,8 @@ def watch_sessions(device, peers, timeout, marks=None, counters=None, md5_peers=
             drops = status.md5_drops(counters, tcp_counters(device)) if set(down) & set(md5_peers) else {}
             for peer in down:
                 cause = status.certain_failure(peer, marks.get(peer, {}), status.parse_neighbor(data, peer),
-                                               md5=drops if peer in md5_peers else None)
+                                               md5=status.md5_evidence(drops, md5_peers[peer]) if peer in md5_peers
+                                               else None)
                 if cause:
                     causes[peer] = cause
         if not down or causes or clock() >= deadline:
@@ -164,8 +169,9 @@ class FrrBgp(transaction.Backend):
         # kernel's TCP-MD5 drop counters when the change touches a password of a session that must stay up.
         data = neighbors(self.device)
         self.marks = {peer: status.session_marks(status.parse_neighbor(data, peer)) for peer in self.must_stay_up}
-        self.md5_peers = password_peers(plan.payload.commands) & self.must_stay_up
-        self.counters = tcp_counters(self.device) if self.md5_peers else {}
+        touched = password_peers(plan.payload.commands) & self.must_stay_up
+        passwords = {s["peer_address"]: bool(s.get("password")) for p in self.config["partners"] for s in p["sessions"]}
+        self.md5_peers = {peer: passwords.get(peer, False) for peer in touched}
 
     def apply(self, plan):
         self.device.edit(plan.payload.commands)
@@ -184,6 +190,9 @@ class FrrBgp(transaction.Backend):
     def verify(self, plan, result):
         if not self.must_stay_up:
             return None
+        # the kernel's TCP-MD5 counters from here on: the change is in place (realised), so a partner's segment
+        # that reached the old key (or no key) before bgpd installed the new one is not counted against it
+        self.counters = tcp_counters(self.device) if self.md5_peers else {}
         try:
             summary, down, causes, seconds = watch_sessions(
                 self.device, self.must_stay_up, self.verify_timeout, marks=self.marks, counters=self.counters,

@@ -212,6 +212,11 @@ _MD5_MEANING = {
                       "kernel resets the connection",
     "TCPMD5Unexpected": "signed while we expect no password",
 }
+#: The counters that tell a mismatch, by whether the session has a password after the change: with one, the
+#: partner's segments signed with another password or unsigned; without one, segments still signed. A drop of
+#: the other kind is the change catching up (a partner's signed SYN that arrived before bgpd installed the new
+#: key: an onboarding counts TCPMD5Unexpected for a moment), never evidence against it.
+MD5_EVIDENCE = {True: ("TCPMD5Failure", "TCPMD5NotFound"), False: ("TCPMD5Unexpected",)}
 #: Drops needed before a password mismatch counts as certain. Measured on FRR 8.4: the partner's
 #: first signed SYN is dropped ~2 s after the change, the second ~3.3 s (docs/benchmarks.md).
 MD5_CERTAIN = 2
@@ -245,6 +250,12 @@ def md5_drops(before, now):
         return {}
     return {name: now[name] - before[name] for name in MD5_COUNTERS
             if name in now and name in before and now[name] > before[name]}
+
+
+def md5_evidence(drops, has_password):
+    """The drops (``md5_drops``) that speak against a session which, after the change, has a TCP-MD5
+    password (``has_password``) or none."""
+    return {name: count for name, count in (drops or {}).items() if name in MD5_EVIDENCE[bool(has_password)]}
 
 
 def session_marks(neighbor):
