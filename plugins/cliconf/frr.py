@@ -40,7 +40,7 @@ from ansible_collections.ansible.netcommon.plugins.module_utils.network.common.c
 from ansible_collections.ansible.netcommon.plugins.module_utils.network.common.utils import to_list
 from ansible_collections.ansible.netcommon.plugins.plugin_utils.cliconf_base import CliconfBase
 from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.core.secrets import mask_text
-from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.rollback_timer import RemoteTimer, TimerError
+from ansible_collections.paynet.netinfra.plugins.module_utils.netinfra.devices.rollback_timer import RemoteTimer
 
 VERSION_RE = re.compile(r"FRRouting (\S+) \(([^)]*)\)")
 # Lines written at once before waiting for the prompt after the batch's marker comment.
@@ -267,7 +267,7 @@ class Cliconf(CliconfBase):
         timer = RemoteTimer([], become=[], runner=run)
         try:
             return timer.status(feature) if command == "status" else timer.clear_fired(feature)
-        except (TimerError, Exception):  # pylint: disable=broad-except  # not a POSIX shell, no python3, ...
+        except Exception:  # pylint: disable=broad-except  # TimerError, or not a POSIX shell, no python3, ...
             return {}
 
     def get_diff(self, candidate=None, running=None, diff_match="line", diff_ignore_lines=None,
